@@ -1,0 +1,139 @@
+/**
+ * Provider configuration, read on the worker from its environment. Never from workflow input:
+ * credentials must not enter workflow history (FACTS: secrets).
+ */
+import { z } from 'zod';
+import type { ProviderKind } from './provider';
+
+/** Default request timeout: generous for slow providers, short enough that a hung socket retries. */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 60_000;
+/** The emulator `agentrun dev` starts, unless told otherwise. */
+export const DEFAULT_EMULATOR_URL = 'http://127.0.0.1:4010';
+/** The emulator's default credential (it accepts exactly one). */
+export const DEFAULT_EMULATOR_API_KEY = 'emulator-key';
+/** Azure OpenAI Assistants API version (the last one documented for Assistants, FACTS). */
+export const DEFAULT_AZURE_OPENAI_API_VERSION = '2024-08-01-preview';
+/** Azure AI Foundry Agent Service API version (what `@azure/ai-agents` 1.1 sends). */
+export const DEFAULT_AZURE_FOUNDRY_API_VERSION = 'v1';
+
+/** A fully resolved provider configuration. `apiKey` fields are secrets: never log them. */
+export type ProviderConfig =
+  | { kind: 'emulator'; baseUrl: string; apiKey: string; timeoutMs: number }
+  | { kind: 'openai'; baseUrl?: string; apiKey: string; organization?: string; project?: string; timeoutMs: number }
+  | { kind: 'azure-openai'; endpoint: string; apiKey?: string; apiVersion: string; timeoutMs: number }
+  | { kind: 'azure-foundry'; endpoint: string; apiVersion: string; timeoutMs: number };
+
+/** Thrown for missing or wrong configuration; the message names the variable and the fix, never a value of a secret. */
+export class ProviderConfigurationError extends Error {
+  override name = 'ProviderConfigurationError';
+}
+
+const url = (variable: string) =>
+  z.string({ error: `${variable} is required` }).trim().refine((value) => /^https?:\/\/[^\s]+$/.test(value), {
+    message: `${variable} must be an http(s) URL, e.g. https://my-resource.openai.azure.com`,
+  });
+const secret = (variable: string, hint: string) => z.string({ error: `${variable} is required (${hint})` }).trim().min(1, `${variable} is empty (${hint})`);
+const optionalText = z.string().trim().min(1).optional();
+const timeout = z.coerce.number({ error: 'AGENTRUN_PROVIDER_TIMEOUT_MS must be a number of milliseconds' }).int().positive('AGENTRUN_PROVIDER_TIMEOUT_MS must be > 0').default(DEFAULT_PROVIDER_TIMEOUT_MS);
+
+const environmentSchemas = {
+  emulator: z.object({
+    AGENTRUN_EMULATOR_URL: url('AGENTRUN_EMULATOR_URL').default(DEFAULT_EMULATOR_URL),
+    AGENTRUN_EMULATOR_API_KEY: optionalText,
+    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+  }),
+  openai: z.object({
+    OPENAI_API_KEY: secret('OPENAI_API_KEY', 'your OpenAI API key'),
+    OPENAI_BASE_URL: url('OPENAI_BASE_URL').optional(),
+    OPENAI_ORG_ID: optionalText,
+    OPENAI_PROJECT_ID: optionalText,
+    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+  }),
+  'azure-openai': z.object({
+    AZURE_OPENAI_ENDPOINT: url('AZURE_OPENAI_ENDPOINT'),
+    AZURE_OPENAI_API_KEY: optionalText,
+    OPENAI_API_VERSION: optionalText,
+    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+  }),
+  'azure-foundry': z.object({
+    AZURE_AI_PROJECT_ENDPOINT: url('AZURE_AI_PROJECT_ENDPOINT'),
+    AZURE_AI_AGENTS_API_VERSION: optionalText,
+    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+  }),
+} as const;
+
+const PROVIDER_KINDS = Object.keys(environmentSchemas) as ProviderKind[];
+
+/**
+ * Reads `AGENTRUN_PROVIDER` (`emulator` by default) and that provider's variables (README,
+ * "Configuration"). Throws {@link ProviderConfigurationError} naming every wrong variable.
+ */
+export function readProviderConfig(environment: NodeJS.ProcessEnv = process.env): ProviderConfig {
+  const kind = (environment.AGENTRUN_PROVIDER?.trim() || 'emulator') as ProviderKind;
+  if (!PROVIDER_KINDS.includes(kind)) {
+    throw new ProviderConfigurationError(`AGENTRUN_PROVIDER=${environment.AGENTRUN_PROVIDER} is not a provider; use one of: ${PROVIDER_KINDS.join(', ')}.`);
+  }
+  const parsed = environmentSchemas[kind].safeParse(blankToUndefined(environment));
+  if (!parsed.success) {
+    // zod messages here are ours (above): they name the variable and never echo its value.
+    const problems = parsed.error.issues.map((issue) => issue.message);
+    throw new ProviderConfigurationError(`Provider "${kind}" is not configured: ${problems.join('; ')}.`);
+  }
+  const values = parsed.data as Record<string, string | number | undefined>;
+  const timeoutMs = values.AGENTRUN_PROVIDER_TIMEOUT_MS as number;
+  switch (kind) {
+    case 'emulator':
+      return { kind, baseUrl: stripSlash(values.AGENTRUN_EMULATOR_URL as string), apiKey: (values.AGENTRUN_EMULATOR_API_KEY as string | undefined) ?? DEFAULT_EMULATOR_API_KEY, timeoutMs };
+    case 'openai':
+      return {
+        kind,
+        apiKey: values.OPENAI_API_KEY as string,
+        baseUrl: values.OPENAI_BASE_URL === undefined ? undefined : stripSlash(values.OPENAI_BASE_URL as string),
+        organization: values.OPENAI_ORG_ID as string | undefined,
+        project: values.OPENAI_PROJECT_ID as string | undefined,
+        timeoutMs,
+      };
+    case 'azure-openai':
+      return {
+        kind,
+        endpoint: stripSlash(values.AZURE_OPENAI_ENDPOINT as string),
+        apiKey: values.AZURE_OPENAI_API_KEY as string | undefined,
+        apiVersion: (values.OPENAI_API_VERSION as string | undefined) ?? DEFAULT_AZURE_OPENAI_API_VERSION,
+        timeoutMs,
+      };
+    case 'azure-foundry':
+      return {
+        kind,
+        endpoint: stripSlash(values.AZURE_AI_PROJECT_ENDPOINT as string),
+        apiVersion: (values.AZURE_AI_AGENTS_API_VERSION as string | undefined) ?? DEFAULT_AZURE_FOUNDRY_API_VERSION,
+        timeoutMs,
+      };
+  }
+}
+
+/** A description of the configuration that is safe to log: no secrets. */
+export function describeProviderConfig(config: ProviderConfig): string {
+  switch (config.kind) {
+    case 'emulator':
+      return `emulator at ${config.baseUrl}`;
+    case 'openai':
+      return `OpenAI at ${config.baseUrl ?? 'https://api.openai.com/v1'} (API key)`;
+    case 'azure-openai':
+      return `Azure OpenAI at ${config.endpoint}, api-version ${config.apiVersion} (${config.apiKey ? 'API key' : 'Entra ID'})`;
+    case 'azure-foundry':
+      return `Azure AI Foundry Agent Service at ${config.endpoint}, api-version ${config.apiVersion} (Entra ID)`;
+  }
+}
+
+/** The secrets a configuration holds, for redaction. */
+export function configSecrets(config: ProviderConfig): string[] {
+  return 'apiKey' in config && config.apiKey ? [config.apiKey] : [];
+}
+
+function stripSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+function blankToUndefined(environment: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, value?.trim() === '' ? undefined : value]));
+}

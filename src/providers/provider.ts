@@ -1,0 +1,74 @@
+/**
+ * The one interface agentrun's activities use to reach an agent service. Adapters implement it
+ * per provider; nothing above it sees a provider's wire shapes (src/shared/agent-types.ts).
+ *
+ * Every method throws the provider's own errors; activities turn them into Temporal failures with
+ * {@link toApplicationFailure} in one place.
+ */
+import type {
+  NewMessage,
+  NewThread,
+  RunOptions,
+  RunSnapshot,
+  RunStep,
+  RunStreamEvent,
+  ThreadMessage,
+  ToolOutput,
+  ToolResources,
+} from '../shared/agent-types';
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Aborts the HTTP request (wired to the activity's cancellation signal). */
+  signal?: AbortSignal;
+  /** Request timeout; default from the provider configuration. */
+  timeoutMs?: number;
+}
+
+/** A run read back, with the provider's polling hint when it sent one. */
+export interface RunRetrieval {
+  run: RunSnapshot;
+  /** The `openai-poll-after-ms` response header. */
+  pollAfterMs?: number;
+}
+
+/** A page of a list, newest first unless asked otherwise. */
+export interface ListQuery {
+  limit?: number;
+  order?: 'asc' | 'desc';
+  after?: string;
+  before?: string;
+}
+
+/** Which dialect of the threads/runs protocol an adapter speaks. */
+export type ProviderKind = 'emulator' | 'openai' | 'azure-openai' | 'azure-foundry';
+
+/** What agentrun needs from an agent service. */
+export interface AgentProvider {
+  readonly kind: ProviderKind;
+  /** Where it points, without credentials (for logs and the Web UI). */
+  readonly endpoint: string;
+
+  createThread(thread: NewThread, options?: CallOptions): Promise<{ id: string }>;
+  getThread(threadId: string, options?: CallOptions): Promise<{ id: string; metadata: Record<string, string>; toolResources: ToolResources }>;
+  updateThread(threadId: string, update: { metadata?: Record<string, string>; toolResources?: ToolResources }, options?: CallOptions): Promise<void>;
+  deleteThread(threadId: string, options?: CallOptions): Promise<void>;
+
+  createMessage(threadId: string, message: NewMessage, options?: CallOptions): Promise<ThreadMessage>;
+  listMessages(threadId: string, query?: ListQuery & { runId?: string }, options?: CallOptions): Promise<ThreadMessage[]>;
+
+  createRun(threadId: string, run: RunOptions, options?: CallOptions): Promise<RunSnapshot>;
+  createThreadAndRun(thread: NewThread, run: RunOptions, options?: CallOptions): Promise<RunSnapshot>;
+  getRun(threadId: string, runId: string, options?: CallOptions): Promise<RunRetrieval>;
+  listRuns(threadId: string, query?: ListQuery, options?: CallOptions): Promise<RunSnapshot[]>;
+  updateRunMetadata(threadId: string, runId: string, metadata: Record<string, string>, options?: CallOptions): Promise<RunSnapshot>;
+  cancelRun(threadId: string, runId: string, options?: CallOptions): Promise<RunSnapshot>;
+  /** All outputs of one `requires_action` step go in this one request (FACTS). */
+  submitToolOutputs(threadId: string, runId: string, outputs: ToolOutput[], options?: CallOptions): Promise<RunSnapshot>;
+  listRunSteps(threadId: string, runId: string, query?: ListQuery, options?: CallOptions): Promise<RunStep[]>;
+
+  /** `stream: true` variants: events until the run needs action or ends. */
+  createRunStream(threadId: string, run: RunOptions, options?: CallOptions): AsyncIterable<RunStreamEvent>;
+  createThreadAndRunStream(thread: NewThread, run: RunOptions, options?: CallOptions): AsyncIterable<RunStreamEvent>;
+  submitToolOutputsStream(threadId: string, runId: string, outputs: ToolOutput[], options?: CallOptions): AsyncIterable<RunStreamEvent>;
+}

@@ -1,0 +1,177 @@
+/**
+ * Provider-neutral shapes of the agent protocol: what workflows, activities and the client speak.
+ *
+ * Nothing here is a provider's wire shape (camelCase, no `object` fields, no provider ids beyond
+ * the opaque strings): the adapters in src/providers translate. That keeps users' workflow
+ * histories valid when a Responses-API provider later sits behind the same interface.
+ * Pure TypeScript, safe in the workflow sandbox; every value is JSON-plain.
+ */
+
+/** Run statuses of the threads/runs protocol. */
+export const RUN_STATUSES = ['queued', 'in_progress', 'requires_action', 'cancelling', 'cancelled', 'failed', 'completed', 'incomplete', 'expired'] as const;
+/** A known run status. Providers may add statuses: code must treat unknown ones as still running. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Statuses after which a run never changes again. */
+export const TERMINAL_RUN_STATUSES: readonly string[] = ['cancelled', 'failed', 'completed', 'incomplete', 'expired'];
+
+/** True when the run has ended. Unknown statuses count as still running (FACTS: never hot-loop on them). */
+export function isTerminalRunStatus(status: string): boolean {
+  return TERMINAL_RUN_STATUSES.includes(status);
+}
+
+/** One function call the model asked for. `arguments` is the model's raw JSON text, unvalidated. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** The answer to one tool call. */
+export interface ToolOutput {
+  toolCallId: string;
+  output: string;
+}
+
+/** Token usage of a run or step. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** Why a run failed. */
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+/** A run as last seen at the provider. */
+export interface RunSnapshot {
+  id: string;
+  threadId: string;
+  assistantId: string;
+  status: string;
+  /** Calls waiting for outputs when status is `requires_action`; empty otherwise. */
+  requiredToolCalls: ToolCall[];
+  lastError: RunError | null;
+  /** Why a run ended `incomplete` (e.g. `max_completion_tokens`). */
+  incompleteReason: string | null;
+  usage: TokenUsage | null;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix seconds after which the run expires, when the provider says. */
+  expiresAt: number | null;
+  metadata: Record<string, string>;
+}
+
+/** A content part of a new message. */
+export type MessageContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_file'; fileId: string; detail?: 'auto' | 'low' | 'high' }
+  | { type: 'image_url'; url: string; detail?: 'auto' | 'low' | 'high' };
+
+/** A file attached to a message and the tools that may read it. */
+export interface MessageAttachment {
+  fileId: string;
+  tools: Array<'code_interpreter' | 'file_search'>;
+}
+
+/** A message to add to a thread. */
+export interface NewMessage {
+  role: 'user' | 'assistant';
+  content: string | MessageContentPart[];
+  attachments?: MessageAttachment[];
+  metadata?: Record<string, string>;
+}
+
+/** A message read back from a thread (text parts joined). */
+export interface ThreadMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  text: string;
+  runId: string | null;
+  assistantId: string | null;
+  status: string;
+  createdAt: number;
+}
+
+/** A tool the model may use during a run. */
+export type ToolDefinition =
+  | { type: 'function'; name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean }
+  | { type: 'code_interpreter' }
+  | { type: 'file_search'; maxNumResults?: number; rankingOptions?: { ranker?: 'auto' | 'default_2024_08_21'; scoreThreshold: number } };
+
+/** Files and vector stores made available to the built-in tools. */
+export interface ToolResources {
+  codeInterpreter?: { fileIds: string[] };
+  fileSearch?: { vectorStoreIds: string[] };
+}
+
+/** How the provider trims the thread to fit the context window. */
+export interface TruncationStrategy {
+  type: 'auto' | 'last_messages';
+  lastMessages?: number;
+}
+
+/** Which tool, if any, the model must call. */
+export type ToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; name: string } | { type: 'file_search' } | { type: 'code_interpreter' };
+
+/** The format the model must answer in. */
+export type ResponseFormat =
+  | 'auto'
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; jsonSchema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean } };
+
+/** Every option of creating a run (create_and_process_run's, minus orchestration). */
+export interface RunOptions {
+  assistantId: string;
+  model?: string;
+  instructions?: string;
+  additionalInstructions?: string;
+  additionalMessages?: NewMessage[];
+  tools?: ToolDefinition[];
+  /** Only on create-thread-and-run at the provider; on an existing thread, set them on the thread. */
+  toolResources?: ToolResources;
+  temperature?: number;
+  topP?: number;
+  maxPromptTokens?: number;
+  maxCompletionTokens?: number;
+  truncationStrategy?: TruncationStrategy;
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  parallelToolCalls?: boolean;
+  metadata?: Record<string, string>;
+  /** Extra fields to include in run steps, e.g. `step_details.tool_calls[*].file_search.results[*].content`. */
+  include?: string[];
+}
+
+/** A thread to create (alone, or with a run). */
+export interface NewThread {
+  messages?: NewMessage[];
+  metadata?: Record<string, string>;
+  toolResources?: ToolResources;
+}
+
+/** One step of a run: a round of tool calls, or the creation of a message. */
+export interface RunStep {
+  id: string;
+  runId: string;
+  type: 'message_creation' | 'tool_calls';
+  status: string;
+  /** For tool_calls steps: the function calls, with outputs once submitted. */
+  toolCalls: Array<{ id: string; name: string; arguments: string; output: string | null }>;
+  /** For message_creation steps. */
+  messageId: string | null;
+  createdAt: number;
+  completedAt: number | null;
+  usage: TokenUsage | null;
+}
+
+/** What a streamed run reports, translated from the provider's server-sent events. */
+export type RunStreamEvent =
+  | { type: 'run'; run: RunSnapshot }
+  | { type: 'step'; step: RunStep }
+  | { type: 'message.delta'; messageId: string; text: string }
+  | { type: 'message.completed'; message: ThreadMessage };

@@ -1,0 +1,41 @@
+/**
+ * `ApplicationFailure.type` strings. Error classes do not survive the workflow sandbox boundary,
+ * so workflows and the client branch on these strings (FACTS: Temporal).
+ */
+export const FailureType = {
+  /** 429 rate limit: retried after the provider's retry-after. */
+  ProviderRateLimited: 'ProviderRateLimited',
+  /** 429 insufficient_quota: billing, not load. Not retried. */
+  ProviderQuotaExhausted: 'ProviderQuotaExhausted',
+  /** 500/502/504 and other 5xx: retried. */
+  ProviderServerError: 'ProviderServerError',
+  /** 503: retried (after retry-after when sent). */
+  ProviderUnavailable: 'ProviderUnavailable',
+  /** The connection failed or dropped before a response (reset, lost response): retried. */
+  ProviderConnectionError: 'ProviderConnectionError',
+  /** No response within the request timeout: retried. */
+  ProviderTimeout: 'ProviderTimeout',
+  /** 408 / 409: transient conflicts, retried. */
+  ProviderConflict: 'ProviderConflict',
+  /** 400/422 the request is wrong: not retried. */
+  ProviderBadRequest: 'ProviderBadRequest',
+  /** 400 "Thread X already has an active run Y" / "Can't add messages ... while a run ... is active". */
+  ProviderThreadBusy: 'ProviderThreadBusy',
+  /** 400 `Runs in status "expired" do not accept tool outputs.` (or any other non-requires_action status). */
+  ProviderRunNotAcceptingToolOutputs: 'ProviderRunNotAcceptingToolOutputs',
+  /** 401/403: credentials wrong or missing. Not retried. */
+  ProviderAuthenticationFailed: 'ProviderAuthenticationFailed',
+  /** 404: unknown thread/run/assistant id. Not retried. */
+  ProviderNotFound: 'ProviderNotFound',
+  /** The response did not have the shape agentrun needs. Not retried. */
+  ProviderResponseInvalid: 'ProviderResponseInvalid',
+  /** The request was aborted by us (activity cancelled). */
+  ProviderRequestAborted: 'ProviderRequestAborted',
+  /** Provider configuration on the worker is missing or wrong. Not retried. */
+  ProviderConfigurationInvalid: 'ProviderConfigurationInvalid',
+  /** Any other provider error. Retried. */
+  ProviderError: 'ProviderError',
+} as const;
+
+/** One of {@link FailureType}'s values. */
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
