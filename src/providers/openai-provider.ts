@@ -33,9 +33,28 @@ export interface OpenAIProviderDependencies {
   fetch?: typeof fetch;
 }
 
+/**
+ * Wraps fetch so that what it throws is an `Error` of this realm with its name kept. Under a VM
+ * context (jest, some sandboxes) Node's `AbortError` fails `instanceof Error`, and `openai` then
+ * cannot tell a timeout from a reset.
+ */
+function realmSafeFetch(inner: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    try {
+      return await inner(input, init);
+    } catch (error) {
+      if (error instanceof Error || typeof error !== 'object' || error === null) throw error;
+      const foreign = error as { name?: string; message?: string; cause?: unknown };
+      const normalized = new Error(foreign.message ?? String(error), { cause: foreign.cause });
+      normalized.name = foreign.name ?? 'Error';
+      throw normalized;
+    }
+  };
+}
+
 /** Builds the `openai` client for a configuration. `maxRetries: 0`: Temporal owns retries. */
 export function createOpenAIClient(config: ProviderConfig, dependencies: OpenAIProviderDependencies = {}): OpenAI {
-  const common = { maxRetries: 0, timeout: config.timeoutMs, fetch: dependencies.fetch };
+  const common = { maxRetries: 0, timeout: config.timeoutMs, fetch: realmSafeFetch(dependencies.fetch ?? fetch) };
   switch (config.kind) {
     case 'emulator':
       return new OpenAI({ ...common, baseURL: `${config.baseUrl}/v1`, apiKey: config.apiKey });
@@ -73,7 +92,11 @@ function endpointOf(config: ProviderConfig): string {
 }
 
 function requestOptions(options: CallOptions | undefined): OpenAI.RequestOptions {
-  return { signal: options?.signal, timeout: options?.timeoutMs };
+  // `openai` rejects an explicit `timeout: undefined`: set only what the caller gave.
+  const request: OpenAI.RequestOptions = {};
+  if (options?.signal) request.signal = options.signal;
+  if (options?.timeoutMs !== undefined) request.timeout = options.timeoutMs;
+  return request;
 }
 
 /**

@@ -35,6 +35,22 @@ export const FailureType = {
   ProviderConfigurationInvalid: 'ProviderConfigurationInvalid',
   /** Any other provider error. Retried. */
   ProviderError: 'ProviderError',
+
+  // -- workflow outcomes --
+  /** The workflow input is malformed; the message names each field. Not retried. */
+  InvalidWorkflowInput: 'InvalidWorkflowInput',
+  /** The thread has an active run that is not ours and `onActiveRun` is `fail`. */
+  ThreadBusy: 'ThreadBusy',
+  /** The run expired and `onExpired` is `fail`. */
+  RunExpired: 'RunExpired',
+  /** No decision arrived within the approval timeout and `approval.onTimeout` is `fail`. */
+  ApprovalTimedOut: 'ApprovalTimedOut',
+  /** The run asked for more tool rounds than `maxToolRounds`. */
+  ToolRoundLimitExceeded: 'ToolRoundLimitExceeded',
+  /** The workflow's `deadline` passed. */
+  DeadlineExceeded: 'DeadlineExceeded',
+  /** A decision was malformed, for an unknown or settled call, or from an approver not allowed (update rejections). */
+  InvalidDecision: 'InvalidDecision',
 } as const;
 
 /** One of {@link FailureType}'s values. */

@@ -1,0 +1,28 @@
+/**
+ * All of agentrun's activities, built once in the worker from injected dependencies
+ * (samples-typescript `activities-dependency-injection`). Workflows type their proxies with
+ * `ReturnType<typeof createActivities>`.
+ */
+import type { AgentProvider } from '../providers/provider';
+import type { Tool } from '../tools/define-tool';
+import { createRunActivities } from './run-activities';
+import { createToolActivities } from './tool-activities';
+
+/** What the activities need from the worker. */
+export interface ActivityDependencies {
+  provider: AgentProvider;
+  tools: readonly Tool[];
+  /** Secrets to scrub from any failure message. */
+  secrets: readonly string[];
+}
+
+/** Every activity function, keyed by name. */
+export function createActivities(dependencies: ActivityDependencies) {
+  return {
+    ...createRunActivities(dependencies),
+    ...createToolActivities(dependencies),
+  };
+}
+
+/** The activity interface workflows proxy. */
+export type AgentrunActivities = ReturnType<typeof createActivities>;

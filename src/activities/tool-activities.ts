@@ -1,0 +1,84 @@
+/**
+ * Activities that run users' function tools on the worker.
+ *
+ * Bad arguments are the model's mistake, not the worker's: they come back as an error output the
+ * model can read and correct, without retries. A handler that throws fails the activity, so
+ * Temporal retries it per the tool's idempotency; the workflow turns the final failure into an
+ * error output.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { redactSecrets } from '../providers/to-application-failure';
+import type { RunToolParams, ToolInfo, ToolResult } from '../shared/activity-types';
+import { truncateText } from '../shared/truncate';
+import type { Tool } from '../tools/define-tool';
+
+/** Failure type of a tool handler that threw. */
+export const TOOL_HANDLER_FAILED = 'ToolHandlerFailed';
+
+/** How often a running handler's activity heartbeats (so a dead worker is noticed fast). */
+const TOOL_HEARTBEAT_MS = 1_000;
+
+/** The JSON error object the model reads. */
+export function toolErrorOutput(type: string, message: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ error: { type, message, ...extra } });
+}
+
+/** Builds the tool activities over the worker's registered tools. */
+export function createToolActivities({ tools, secrets }: { tools: readonly Tool[]; secrets: readonly string[] }) {
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+
+  return {
+    /** How this worker treats each tool name (asked once per name by the workflow). */
+    async resolveTools(names: string[]): Promise<Record<string, ToolInfo>> {
+      return Object.fromEntries(
+        names.map((name) => {
+          const tool = byName.get(name);
+          return [name, tool ? { known: true, policy: tool.policy, idempotent: tool.idempotent, timeoutMs: tool.timeoutMs } : { known: false, policy: 'auto', idempotent: false, timeoutMs: 60_000 }];
+        }),
+      );
+    },
+
+    /** Validates the arguments and runs the handler with a stable idempotency key. */
+    async runTool(params: RunToolParams): Promise<ToolResult> {
+      const tool = byName.get(params.name);
+      if (!tool) {
+        return { isError: true, output: toolErrorOutput('unknown_tool', `No tool named "${params.name}" is registered on the worker.`) };
+      }
+      let raw: unknown;
+      try {
+        raw = params.arguments.trim() === '' ? {} : JSON.parse(params.arguments);
+      } catch (error) {
+        return { isError: true, output: toolErrorOutput('invalid_arguments', `The arguments are not valid JSON (${(error as Error).message}). Call ${tool.name} again with a JSON object.`) };
+      }
+      const parsed = tool.parameters.safeParse(raw);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(arguments)', message: issue.message }));
+        return {
+          isError: true,
+          output: toolErrorOutput('invalid_arguments', `The arguments do not match ${tool.name}'s parameters: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`, { issues }),
+        };
+      }
+
+      const context = Context.current();
+      const heartbeat = setInterval(() => context.heartbeat(), TOOL_HEARTBEAT_MS);
+      try {
+        const result = await tool.handler(parsed.data, {
+          idempotencyKey: `${params.workflowId}/${params.toolCallId}`,
+          toolCallId: params.toolCallId,
+          workflowId: params.workflowId,
+          signal: context.cancellationSignal,
+        });
+        const text = typeof result === 'string' ? result : (JSON.stringify(result ?? null) ?? 'null');
+        return { isError: false, output: truncateText(text, params.maxOutputChars) };
+      } catch (error) {
+        if (error instanceof ApplicationFailure) throw error;
+        const message = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+        throw ApplicationFailure.create({ type: TOOL_HANDLER_FAILED, message: `${tool.name} failed: ${message}`, nonRetryable: !tool.idempotent });
+      } finally {
+        clearInterval(heartbeat);
+      }
+    },
+  };
+}

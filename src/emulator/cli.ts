@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_FOUNDRY_PROJECT, startEmulator, type RunningEmulator } from './index';
+import { EMULATOR_DEFAULTS, type EmulatorOptions } from './emulator-options';
+
+/** Usage text of `agentrun emulator`. */
+export const EMULATOR_CLI_USAGE = `usage: agentrun emulator [options]
+
+Serves the threads/runs provider emulator (OpenAI, Azure OpenAI and Foundry dialects) until
+interrupted (Ctrl-C / SIGTERM).
+
+  --port N                 port (default: a free port)
+  --host H                 interface to bind (default ${EMULATOR_DEFAULTS.host})
+  --api-key KEY            the one accepted credential (default ${EMULATOR_DEFAULTS.apiKey})
+  --run-expiry-seconds N   lifetime of an active run (default ${EMULATOR_DEFAULTS.runExpirySeconds})
+  --step-delay-ms N        time each scripted model step takes (default ${EMULATOR_DEFAULTS.stepDelayMs})
+  --poll-after-ms N        openai-poll-after-ms header on run retrievals, 0 = none (default ${EMULATOR_DEFAULTS.pollAfterMs})
+  --seed N                 seed of rate-based faults (default ${EMULATOR_DEFAULTS.seed})
+  --project NAME           Foundry project shown in the banner (default ${DEFAULT_FOUNDRY_PROJECT})
+  --tls-cert PATH          serve HTTPS with this certificate (needs --tls-key)
+  --tls-key PATH           private key of --tls-cert
+  --help                   this text`;
+
+/** Hooks for tests: where the banner goes and what stops the server (default: SIGINT/SIGTERM). */
+export interface EmulatorCliIo {
+  write?: (text: string) => void;
+  /** Aborting it stops the emulator as a signal would. */
+  stopSignal?: AbortSignal;
+  /** Called once the emulator listens (tests use it to reach the server). */
+  onListening?: (emulator: RunningEmulator) => void;
+}
+
+/**
+ * `agentrun emulator`: parses the arguments, starts the emulator, prints one line with its URLs, and
+ * resolves once it has stopped cleanly after SIGINT or SIGTERM. Throws on bad arguments.
+ */
+export async function runEmulatorCli(argv: string[], io: EmulatorCliIo = {}): Promise<void> {
+  const write = io.write ?? ((text: string) => process.stdout.write(text));
+  const parsed = parseCliArguments(argv);
+  if (parsed === 'help') {
+    write(`${EMULATOR_CLI_USAGE}\n`);
+    return;
+  }
+  const emulator = await startEmulator(parsed.options);
+  io.onListening?.(emulator);
+  write(
+    `agentrun emulator listening on ${emulator.url} (OpenAI: ${emulator.openaiBaseUrl}, ` +
+      `Azure OpenAI: ${emulator.url}/openai, Foundry: ${emulator.foundryEndpoint(parsed.project)})\n`,
+  );
+  await waitForStop(io.stopSignal);
+  await emulator.close();
+}
+
+/** Parsed command line. */
+interface CliArguments {
+  options: EmulatorOptions;
+  project: string;
+}
+
+/** Parses and checks the flags; `'help'` when help was asked for. */
+export function parseCliArguments(argv: string[]): CliArguments | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'api-key': { type: 'string' },
+      'run-expiry-seconds': { type: 'string' },
+      'step-delay-ms': { type: 'string' },
+      'poll-after-ms': { type: 'string' },
+      seed: { type: 'string' },
+      project: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) return 'help';
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together.');
+  }
+  const options: EmulatorOptions = {
+    port: optionalInteger('--port', values.port, 0, 65535),
+    host: values.host,
+    apiKey: values['api-key'],
+    runExpirySeconds: optionalInteger('--run-expiry-seconds', values['run-expiry-seconds'], 1),
+    stepDelayMs: optionalInteger('--step-delay-ms', values['step-delay-ms'], 0),
+    pollAfterMs: optionalInteger('--poll-after-ms', values['poll-after-ms'], 0),
+    seed: optionalInteger('--seed', values.seed, 0),
+  };
+  if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {
+    options.tls = { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) };
+  }
+  return { options, project: values.project ?? DEFAULT_FOUNDRY_PROJECT };
+}
+
+function optionalInteger(flag: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${flag} expects an integer between ${min} and ${max}, got '${raw}'.`);
+  }
+  return value;
+}
+
+/** Resolves on SIGINT, SIGTERM or the injected stop signal, whichever comes first. */
+function waitForStop(stopSignal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      stopSignal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (stopSignal?.aborted === true) stop();
+    else stopSignal?.addEventListener('abort', stop);
+  });
+}

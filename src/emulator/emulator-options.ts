@@ -1,0 +1,58 @@
+/** Options of `startEmulator`. */
+export interface EmulatorOptions {
+  /** Port to listen on; 0 or undefined picks a free port. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1` (loopback only: the admin API has no auth). */
+  host?: string;
+  /** The one credential accepted, in every dialect. Default `emulator-key`. */
+  apiKey?: string;
+  /** Lifetime of an active run (`expires_at = created_at + runExpirySeconds`). Default 600, as the service. */
+  runExpirySeconds?: number;
+  /** Default time each scripted model step spends `in_progress`. Default 100 ms. */
+  stepDelayMs?: number;
+  /** Time a run spends `queued` before `in_progress`. Default 20 ms. */
+  queuedDelayMs?: number;
+  /** Value of `openai-poll-after-ms` on run retrievals; 0 omits the header. Default 1000. */
+  pollAfterMs?: number;
+  /** Serve HTTPS with this key and certificate instead of HTTP (Foundry's client needs TLS for bearer auth). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Keep every response (method, route template, status, body or SSE events) for schema validation. */
+  recordResponses?: boolean;
+  /** Seed of the PRNG behind rate-based faults. */
+  seed?: number;
+  /** Receives one line per request. */
+  log?: (line: string) => void;
+}
+
+/** Options with every default filled in. */
+export type ResolvedEmulatorOptions = Required<Omit<EmulatorOptions, 'tls' | 'log'>> & Pick<EmulatorOptions, 'tls' | 'log'>;
+
+/** The defaults, matching the real service where it has one (a 10-minute run lifetime). */
+export const EMULATOR_DEFAULTS = {
+  port: 0,
+  host: '127.0.0.1',
+  apiKey: 'emulator-key',
+  runExpirySeconds: 600,
+  stepDelayMs: 100,
+  queuedDelayMs: 20,
+  pollAfterMs: 1000,
+  recordResponses: false,
+  seed: 1,
+} as const;
+
+/** Fills in the defaults. */
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorOptions {
+  return {
+    port: options.port ?? EMULATOR_DEFAULTS.port,
+    host: options.host ?? EMULATOR_DEFAULTS.host,
+    apiKey: options.apiKey ?? EMULATOR_DEFAULTS.apiKey,
+    runExpirySeconds: options.runExpirySeconds ?? EMULATOR_DEFAULTS.runExpirySeconds,
+    stepDelayMs: options.stepDelayMs ?? EMULATOR_DEFAULTS.stepDelayMs,
+    queuedDelayMs: options.queuedDelayMs ?? EMULATOR_DEFAULTS.queuedDelayMs,
+    pollAfterMs: options.pollAfterMs ?? EMULATOR_DEFAULTS.pollAfterMs,
+    recordResponses: options.recordResponses ?? EMULATOR_DEFAULTS.recordResponses,
+    seed: options.seed ?? EMULATOR_DEFAULTS.seed,
+    tls: options.tls,
+    log: options.log,
+  };
+}

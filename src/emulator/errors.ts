@@ -1,0 +1,200 @@
+import type { OpenAIErrorObject } from './wire-types';
+
+/**
+ * An HTTP error response the emulator sends: status, body exactly as the real service writes it,
+ * and extra headers (for example `retry-after-ms`). Handlers throw it; the server writes it.
+ */
+export class EmulatorHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { error: Record<string, unknown> },
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body.error['message'] === 'string' ? body.error['message'] : `HTTP ${status}`);
+    this.name = 'EmulatorHttpError';
+  }
+}
+
+/** The OpenAI-shaped error every OpenAI-dialect (and most Azure-dialect) failure uses. */
+export function openAIError(
+  status: number,
+  error: OpenAIErrorObject,
+  headers: Record<string, string> = {},
+): EmulatorHttpError {
+  return new EmulatorHttpError(status, { error: { ...error } }, headers);
+}
+
+/** A 400 `invalid_request_error`, the type of every request problem the service reports. */
+export function invalidRequest(message: string, param: string | null = null, code: string | null = null): EmulatorHttpError {
+  return openAIError(400, { message, type: 'invalid_request_error', param, code });
+}
+
+/** The kinds of object a 404 can name. */
+export type ObjectKind = 'assistant' | 'thread' | 'message' | 'run' | 'step';
+
+/** The real 404 for an unknown id: `No thread found with id 'thread_x'.` */
+export function notFound(kind: ObjectKind, id: string): EmulatorHttpError {
+  return openAIError(404, {
+    message: `No ${kind} found with id '${id}'.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: null,
+  });
+}
+
+/** OpenAI's 404 for a path it does not serve: `Invalid URL (POST /v1/whatever)`. */
+export function invalidUrl(method: string, path: string): EmulatorHttpError {
+  return openAIError(404, { message: `Invalid URL (${method} ${path})`, type: 'invalid_request_error', param: null, code: null });
+}
+
+/** The real service's answer to a body that is not JSON (message copied from the service). */
+export function malformedJson(): EmulatorHttpError {
+  return invalidRequest(
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. " +
+      'The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix ' +
+      'this, please contact us through our help center at help.openai.com.)',
+  );
+}
+
+/** OpenAI's 401 when no key was sent at all. */
+export function openAIMissingKey(): EmulatorHttpError {
+  return openAIError(401, {
+    message:
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth " +
+      "(i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API " +
+      'from your browser and are prompted for a username and password. You can obtain an API key from ' +
+      'https://platform.openai.com/account/api-keys.',
+    type: 'invalid_request_error',
+    param: null,
+    code: null,
+  });
+}
+
+/**
+ * Masks a key the way the real service does (first and last two characters kept), so a wrong key is
+ * never echoed back; keys too short to mask meaningfully are starred out completely.
+ */
+export function maskApiKey(key: string): string {
+  if (key.length < 8) {
+    return '*'.repeat(key.length);
+  }
+  return `${key.slice(0, 2)}${'*'.repeat(key.length - 4)}${key.slice(-2)}`;
+}
+
+/** OpenAI's 401 for a key that is not the accepted one. */
+export function openAIWrongKey(key: string): EmulatorHttpError {
+  return openAIError(401, {
+    message: `Incorrect API key provided: ${maskApiKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: 'invalid_api_key',
+  });
+}
+
+/** Azure OpenAI's 401 (missing or wrong `api-key`), body copied from the service. */
+export function azureOpenAIUnauthorized(): EmulatorHttpError {
+  return new EmulatorHttpError(401, {
+    error: {
+      code: '401',
+      message:
+        'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an ' +
+        'active subscription and use a correct regional API endpoint for your resource.',
+    },
+  });
+}
+
+/** Azure's bare 404 for a path it does not serve, or an Azure OpenAI request without `api-version`. */
+export function azureResourceNotFound(): EmulatorHttpError {
+  return new EmulatorHttpError(404, { error: { code: '404', message: 'Resource not found' } });
+}
+
+/**
+ * Foundry Agent Service's 401. The service answers a token it does not accept with status 401 and a
+ * `PermissionDenied` body naming the data action and the operation (seen in the wild for
+ * `GET /api/projects/{projectName}/assistants`); the emulator uses that one shape for a missing and a wrong token.
+ */
+export function foundryUnauthorized(method: string, routeTemplate: string): EmulatorHttpError {
+  const action = method === 'GET' ? 'read' : method === 'DELETE' ? 'delete' : 'write';
+  const operationPath = `/api/projects/{projectName}${toCamelCaseTemplate(routeTemplate)}`;
+  return new EmulatorHttpError(401, {
+    error: {
+      code: 'PermissionDenied',
+      message:
+        `The principal \`(unknown)\` lacks the required data action ` +
+        `\`Microsoft.CognitiveServices/accounts/AIServices/agents/${action}\` to perform \`${method} ${operationPath}\` operation. ` +
+        'For instructions on granting the necessary permissions, see https://aka.ms/FoundryPermissions.',
+    },
+  });
+}
+
+/** Foundry's 400 for a request without `api-version` (Azure's standard wording). */
+export function foundryMissingApiVersion(): EmulatorHttpError {
+  return new EmulatorHttpError(400, {
+    error: {
+      code: 'MissingApiVersionParameter',
+      message: 'The api-version query parameter (?api-version=) is required for all requests.',
+    },
+  });
+}
+
+/** Azure names path parameters in camelCase (`{threadId}`); the emulator's templates use the spec's snake_case. */
+function toCamelCaseTemplate(template: string): string {
+  return template.replace(/\{([a-z_]+)\}/g, (_match, name: string) =>
+    `{${name.replace(/_([a-z])/g, (_underscore, letter: string) => letter.toUpperCase())}}`,
+  );
+}
+
+/** Both retry headers the real service sends with a 429: milliseconds and whole seconds. */
+export function retryAfterHeaders(retryAfterMs: number): Record<string, string> {
+  return {
+    'retry-after-ms': String(retryAfterMs),
+    'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  };
+}
+
+/** A 429 `rate_limit_exceeded`, with the service's wording and both retry headers. */
+export function rateLimitExceeded(retryAfterMs: number): EmulatorHttpError {
+  return openAIError(
+    429,
+    {
+      message:
+        `Rate limit reached for requests. Limit: 60 / min. Please try again in ${retryAfterMs}ms. ` +
+        'Visit https://platform.openai.com/account/rate-limits to learn more.',
+      type: 'requests',
+      param: null,
+      code: 'rate_limit_exceeded',
+    },
+    retryAfterHeaders(retryAfterMs),
+  );
+}
+
+/** A 429 `insufficient_quota`: not transient, clients must not retry it. */
+export function insufficientQuota(): EmulatorHttpError {
+  return openAIError(429, {
+    message:
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, ' +
+      'read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+    type: 'insufficient_quota',
+    param: null,
+    code: 'insufficient_quota',
+  });
+}
+
+/** A 500 with the service's apology. */
+export function serverError(): EmulatorHttpError {
+  return openAIError(500, {
+    message: 'The server had an error while processing your request. Sorry about that!',
+    type: 'server_error',
+    param: null,
+    code: null,
+  });
+}
+
+/** A 503 (overloaded); carries retry headers only when a delay was asked for. */
+export function serviceUnavailable(retryAfterMs?: number): EmulatorHttpError {
+  return openAIError(
+    503,
+    { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', param: null, code: null },
+    retryAfterMs === undefined ? {} : retryAfterHeaders(retryAfterMs),
+  );
+}

@@ -1,0 +1,99 @@
+import type { ServerResponse } from 'node:http';
+import { isStreamEndingEvent } from './run-engine';
+import type { RunObserver } from './store';
+import type { StreamEvent } from './wire-types';
+
+/** The event that closes every stream, exactly as the service sends it. */
+export const DONE_EVENT: StreamEvent = { event: 'done', data: '[DONE]' };
+
+/**
+ * One server-sent-events response for one leg of a run (until `requires_action` or the end).
+ *
+ * Events are buffered until the HTTP response is attached: the engine emits `thread.run.created`
+ * synchronously while the request is still being handled, and the server may still decide to drop
+ * the connection (`commit_then_drop`) instead of streaming.
+ */
+export class RunEventStream {
+  private readonly pending: StreamEvent[] = [];
+  private response: ServerResponse | undefined;
+  private finished = false;
+  private readonly finishListeners: Array<(events: StreamEvent[]) => void> = [];
+  /** Every event sent (or to be sent), `done` included, for the response log. */
+  readonly events: StreamEvent[] = [];
+
+  /** Give this to the engine: it receives the run's events. */
+  readonly observer: RunObserver = (event) => this.push(event);
+
+  /** Adds an event by hand (`thread.created` comes from the handler, not the engine). */
+  push(event: StreamEvent): void {
+    if (this.finished) return;
+    this.events.push(event);
+    if (this.response === undefined) {
+      this.pending.push(event);
+    } else {
+      writeEvent(this.response, event);
+    }
+    if (isStreamEndingEvent(event.event)) {
+      this.finish();
+    }
+  }
+
+  /** Starts the SSE response and flushes what was buffered. */
+  attach(response: ServerResponse, headers: Record<string, string>): void {
+    this.response = response;
+    response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    for (const event of this.pending.splice(0)) {
+      writeEvent(response, event);
+    }
+    if (this.finished) {
+      this.end();
+    }
+  }
+
+  /** Stops the stream without a response (the connection is being dropped or the emulator reset). */
+  abandon(): void {
+    this.finished = true;
+    this.pending.length = 0;
+    if (this.response !== undefined && !this.response.writableEnded) {
+      this.response.end();
+    }
+  }
+
+  /** Called once with every event when the stream has ended normally. */
+  onFinish(listener: (events: StreamEvent[]) => void): void {
+    this.finishListeners.push(listener);
+  }
+
+  /** Whether the stream has ended (normally or abandoned). */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.events.push(DONE_EVENT);
+    if (this.response !== undefined) {
+      this.end();
+    }
+  }
+
+  private end(): void {
+    const response = this.response;
+    if (response === undefined || response.writableEnded) return;
+    writeEvent(response, DONE_EVENT);
+    response.end();
+    for (const listener of this.finishListeners) {
+      listener(this.events);
+    }
+  }
+}
+
+function writeEvent(response: ServerResponse, event: StreamEvent): void {
+  const data = typeof event.data === 'string' ? event.data : JSON.stringify(event.data);
+  response.write(`event: ${event.event}\ndata: ${data}\n\n`);
+}

@@ -1,0 +1,13 @@
+/**
+ * agentrun's public API: define tools, run workers, start and steer agent runs.
+ */
+export { defineTool, toolDefinitions, isTool, type Tool, type ToolContext, type ToolSpec } from './tools/define-tool';
+export { loadToolModule } from './tools/load-tools';
+export { AgentRunClient, DecisionRejectedError, InvalidAgentRunInputError, readableWorkflowId, type AgentRunListing, type DecisionTransport, type StartOptions } from './client';
+export { createAgentrunWorker, ensureSearchAttributes, type AgentrunWorkerOptions } from './worker';
+export { agentRunInputSchema, type AgentRunInput, type ToolPolicy } from './shared/run-input';
+export * from './shared/run-types';
+export * from './shared/agent-types';
+export { FailureType } from './shared/failure-types';
+export { DEFAULT_TASK_QUEUE, AGENT_RUN_WORKFLOW_TYPE } from './shared/run-messages';
+export { createProvider, readProviderConfig, type AgentProvider, type ProviderConfig } from './providers';

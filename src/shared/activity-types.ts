@@ -1,0 +1,108 @@
+/**
+ * Parameters and results of agentrun's activities: the contract between workflow code and the
+ * worker, JSON-plain and provider-neutral.
+ */
+import type { RunOptions, RunSnapshot, ToolOutput } from './agent-types';
+import type { ToolPolicy } from './run-input';
+import type { AssistantMessage } from './run-types';
+
+/** Metadata keys that tag a run with the workflow step that created it (reconciliation). */
+export const RUN_TAG_WORKFLOW_KEY = 'agentrun_workflow_id';
+export const RUN_TAG_STEP_KEY = 'agentrun_step';
+
+/** How an activity waits for a run to need action or end. */
+export interface WaitOptions {
+  mode: 'poll' | 'stream';
+  pollIntervalMs: number;
+}
+
+/** Bounds on what a finished run reports. */
+export interface ResultBounds {
+  maxMessages: number;
+  maxMessageChars: number;
+}
+
+/** Create (or find, after a lost response) the run of one workflow step, then wait. */
+export interface StartRunParams {
+  threadId: string;
+  run: RunOptions;
+  workflowId: string;
+  /** The workflow's run step: 1 for the first run, +1 for each continuation. */
+  step: number;
+  onActiveRun: 'wait' | 'cancel' | 'fail';
+  wait: WaitOptions;
+  bounds: ResultBounds;
+}
+
+/** Submit one round's outputs (all in one request), then wait. */
+export interface SubmitToolOutputsParams {
+  threadId: string;
+  runId: string;
+  outputs: ToolOutput[];
+  wait: WaitOptions;
+  bounds: ResultBounds;
+}
+
+/** Wait for a known run. */
+export interface WaitForRunParams {
+  threadId: string;
+  runId: string;
+  wait: WaitOptions;
+  bounds: ResultBounds;
+}
+
+/** Cancel a run (by id, or by its step tag when the id was never learnt). */
+export interface CancelRunParams {
+  threadId: string;
+  runId: string | null;
+  workflowId: string;
+  step: number;
+  wait: WaitOptions;
+  bounds: ResultBounds;
+}
+
+/** Where a run stands after an activity. */
+export interface RunProgress {
+  threadId: string;
+  run: RunSnapshot;
+  /** When the run ended: the assistant messages it produced. */
+  messages?: AssistantMessage[];
+  /** The run was found by its tag, not created (a retry after a lost response). */
+  reconciled?: boolean;
+  /** submitToolOutputs: an earlier attempt's submit had already landed. */
+  alreadySubmitted?: boolean;
+  /** Another caller's active run that was waited for or cancelled first. */
+  displacedRunId?: string;
+}
+
+/** How the worker will treat each tool name. */
+export interface ToolInfo {
+  known: boolean;
+  policy: ToolPolicy;
+  idempotent: boolean;
+  timeoutMs: number;
+}
+
+/** Run one tool call. */
+export interface RunToolParams {
+  workflowId: string;
+  toolCallId: string;
+  name: string;
+  /** JSON text (the model's, or a person's edit). */
+  arguments: string;
+  maxOutputChars: number;
+}
+
+/** A tool's output; `isError` when it reports an error to the model. */
+export interface ToolResult {
+  output: string;
+  isError: boolean;
+}
+
+/** What a run activity publishes in its heartbeat while it waits. */
+export interface LiveRunDetails {
+  threadId: string;
+  runId: string;
+  status: string;
+  expiresAt: number | null;
+}

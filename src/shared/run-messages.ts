@@ -1,0 +1,57 @@
+/**
+ * Signals, updates and queries of the agent run workflow, and the payload schemas that validate
+ * them. Decisions arrive by signal (fire and forget, as the design asks) or by update (validated:
+ * a bad decision is rejected to its sender).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { AgentRunState, ToolCallRecord } from './run-types';
+
+const approverSchema = z.string({ error: 'approver is required: who decides (a user id or name)' }).trim().min(1, 'approver may not be empty').max(200);
+const toolCallIdSchema = z.string({ error: 'toolCallId is required' }).min(1, 'toolCallId may not be empty');
+
+/** Approve a call, optionally with edited arguments (a JSON object, as text or as an object). */
+export const approveToolCallPayloadSchema = z
+  .object({
+    toolCallId: toolCallIdSchema,
+    approver: approverSchema,
+    reason: z.string().max(2_000).optional(),
+    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  })
+  .strict();
+/** Deny a call; the reason becomes the output the model reads. */
+export const denyToolCallPayloadSchema = z
+  .object({ toolCallId: toolCallIdSchema, approver: approverSchema, reason: z.string({ error: 'reason is required: the model reads it' }).min(1).max(2_000) })
+  .strict();
+/** Supply a call's output from outside (a person or another system). */
+export const submitToolOutputPayloadSchema = z
+  .object({ toolCallId: toolCallIdSchema, approver: approverSchema, output: z.string({ error: 'output is required (text)' }) })
+  .strict();
+
+/** One decision, as the `decideToolCall` update takes it. */
+export const toolCallDecisionPayloadSchema = z.discriminatedUnion('decision', [
+  approveToolCallPayloadSchema.extend({ decision: z.literal('approve') }),
+  denyToolCallPayloadSchema.extend({ decision: z.literal('deny') }),
+  submitToolOutputPayloadSchema.extend({ decision: z.literal('output') }),
+]);
+
+export type ApproveToolCallPayload = z.input<typeof approveToolCallPayloadSchema>;
+export type DenyToolCallPayload = z.input<typeof denyToolCallPayloadSchema>;
+export type SubmitToolOutputPayload = z.input<typeof submitToolOutputPayloadSchema>;
+export type ToolCallDecisionPayload = z.input<typeof toolCallDecisionPayloadSchema>;
+
+/** Signal: approve a pending call. */
+export const approveToolCallSignal = defineSignal<[ApproveToolCallPayload]>('approveToolCall');
+/** Signal: deny a pending call. */
+export const denyToolCallSignal = defineSignal<[DenyToolCallPayload]>('denyToolCall');
+/** Signal: supply a pending call's output. */
+export const submitToolOutputSignal = defineSignal<[SubmitToolOutputPayload]>('submitToolOutput');
+/** Update: any decision, validated; returns the settled call. */
+export const decideToolCallUpdate = defineUpdate<ToolCallRecord, [ToolCallDecisionPayload]>('decideToolCall');
+/** Query: the live state. */
+export const runStateQuery = defineQuery<AgentRunState>('getRunState');
+
+/** The task queue agentrun's workers poll unless told otherwise. */
+export const DEFAULT_TASK_QUEUE = 'agentrun';
+/** The agent run workflow's type name. */
+export const AGENT_RUN_WORKFLOW_TYPE = 'agentRunWorkflow';

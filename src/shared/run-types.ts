@@ -1,0 +1,108 @@
+/**
+ * What the agent run workflow reports: its live state (query) and its result. JSON-plain.
+ */
+import type { RunError, TokenUsage } from './agent-types';
+import type { ToolPolicy } from './run-input';
+
+/** How a tool call was settled. */
+export type ToolCallDecision =
+  | { type: 'approved'; approver: string; reason?: string; editedArguments?: string; at: string }
+  | { type: 'denied'; approver: string; reason: string; at: string }
+  | { type: 'output_supplied'; approver: string; at: string }
+  | { type: 'timed_out'; at: string }
+  | { type: 'automatic' };
+
+/** What a pending tool call waits for. */
+export type ToolCallWait = 'approval' | 'output' | 'execution';
+
+/** One tool call the run asked for, as the workflow saw and settled it. */
+export interface ToolCallRecord {
+  toolCallId: string;
+  runId: string;
+  round: number;
+  name: string;
+  /** The model's arguments (raw JSON text). */
+  arguments: string;
+  policy: ToolPolicy | 'unknown';
+  /** Set while the call is not settled. */
+  waitingFor?: ToolCallWait;
+  decision?: ToolCallDecision;
+  /** The output submitted to the provider (bounded). */
+  output?: string;
+  /** True when the output reports an error to the model (invalid arguments, a thrown error, a denial, unknown tool). */
+  isError?: boolean;
+  /** True when the output came from an earlier identical call of an expired run (see README, "Expiry"). */
+  reused?: boolean;
+}
+
+/** One line of the run's timeline. */
+export interface TimelineEntry {
+  /** ISO time (workflow time). */
+  at: string;
+  event: string;
+  detail?: string;
+}
+
+/** The workflow's phase, a superset of the provider's run status. */
+export type AgentRunPhase =
+  | 'starting'
+  | 'waiting_for_active_run'
+  | 'running'
+  | 'running_tools'
+  | 'waiting_for_approval'
+  | 'waiting_for_output'
+  | 'cancelling'
+  | 'completed'
+  | 'failed'
+  | 'incomplete'
+  | 'expired'
+  | 'cancelled';
+
+/** The live state returned by the `getRunState` query. */
+export interface AgentRunState {
+  workflowId: string;
+  phase: AgentRunPhase;
+  assistantId: string;
+  threadId: string | null;
+  /** The current provider run. */
+  runId: string | null;
+  /** Every provider run of this workflow, oldest first (more than one after an expiry continuation). */
+  runIds: string[];
+  /** The provider's status of the current run. */
+  providerStatus: string | null;
+  /** When the current run expires at the provider (ISO), if it said. */
+  expiresAt: string | null;
+  rounds: number;
+  /** Calls not yet settled. */
+  pendingToolCalls: ToolCallRecord[];
+  /** Calls waiting for a person (subset of pending). */
+  pendingApprovals: ToolCallRecord[];
+  usage: TokenUsage;
+  /** Recent events, oldest first (bounded: the last 200). */
+  timeline: TimelineEntry[];
+}
+
+/** An assistant message a run produced. */
+export interface AssistantMessage {
+  id: string;
+  runId: string;
+  text: string;
+}
+
+/** Final provider statuses a workflow can end with. */
+export type AgentRunFinalStatus = 'completed' | 'failed' | 'incomplete' | 'expired' | 'cancelled';
+
+/** The workflow's result. */
+export interface AgentRunResult {
+  workflowId: string;
+  threadId: string;
+  runIds: string[];
+  status: AgentRunFinalStatus;
+  lastError: RunError | null;
+  incompleteDetails: { reason: string } | null;
+  usage: TokenUsage;
+  rounds: number;
+  toolCalls: ToolCallRecord[];
+  /** The assistant messages the runs produced, oldest first (bounded in number and size). */
+  messages: AssistantMessage[];
+}

@@ -1,0 +1,22 @@
+/**
+ * Temporal connection settings from Temporal's usual environment: `TEMPORAL_ADDRESS`,
+ * `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`, `TEMPORAL_PROFILE` and TOML profiles
+ * (`@temporalio/envconfig`), so agentrun connects wherever the `temporal` CLI would.
+ */
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { ConnectionOptions } from '@temporalio/client';
+
+/** Where to connect and in which namespace. */
+export interface TemporalSettings {
+  connectionOptions: ConnectionOptions;
+  namespace: string;
+}
+
+/** Reads the settings; `address` overrides the environment (e.g. a dev server just started). */
+export function temporalSettings(overrides: { address?: string; namespace?: string } = {}): TemporalSettings {
+  const loaded = loadClientConnectConfig();
+  const connectionOptions = { ...loaded.connectionOptions } as ConnectionOptions;
+  if (overrides.address) connectionOptions.address = overrides.address;
+  connectionOptions.address ??= 'localhost:7233';
+  return { connectionOptions, namespace: overrides.namespace ?? loaded.namespace ?? 'default' };
+}

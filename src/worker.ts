@@ -1,0 +1,86 @@
+/**
+ * The agentrun worker: runs the workflows, the provider activities and the user's tools.
+ *
+ * The provider is built once here, from the worker's environment (credentials never enter
+ * workflow input or history), and injected into the activities.
+ */
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { createProvider } from './providers';
+import type { AgentProvider } from './providers/provider';
+import { configSecrets, describeProviderConfig, readProviderConfig } from './providers/provider-config';
+import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
+import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
+import { temporalSettings } from './temporal-connection';
+import { checkUniqueNames } from './tools/load-tools';
+import type { Tool } from './tools/define-tool';
+
+/** Options of {@link createAgentrunWorker}. */
+export interface AgentrunWorkerOptions {
+  /** Default: from Temporal's environment (TEMPORAL_ADDRESS, envconfig profiles). */
+  connection?: NativeConnection;
+  namespace?: string;
+  /** Default `agentrun`. */
+  taskQueue?: string;
+  /** The function tools this worker runs. */
+  tools?: readonly Tool[];
+  /** Default: the provider `AGENTRUN_PROVIDER` configures. */
+  provider?: AgentProvider;
+  /** Secrets to scrub from failure messages (default: the configured provider's keys). */
+  secrets?: readonly string[];
+  /** Register agentrun's search attributes when the server lacks them (default true). */
+  registerSearchAttributes?: boolean;
+  /** Passed to `Worker.create` (concurrency limits, interceptors, ...). */
+  workerOptions?: Partial<WorkerOptions>;
+  log?: (line: string) => void;
+}
+
+/** Creates (does not start) a worker with agentrun's workflows and activities. */
+export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}): Promise<Worker> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const settings = temporalSettings({ namespace: options.namespace });
+  const connection = options.connection ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
+  const namespace = options.namespace ?? settings.namespace;
+  if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
+
+  let provider = options.provider;
+  let secrets = options.secrets ?? [];
+  if (!provider) {
+    const config = readProviderConfig();
+    provider = createProvider(config);
+    secrets = options.secrets ?? configSecrets(config);
+    log(`agentrun worker: provider ${describeProviderConfig(config)}`);
+  }
+  const tools = checkUniqueNames([...(options.tools ?? [])]);
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    activities: createActivities({ provider, tools, secrets }),
+    ...options.workerOptions,
+  });
+}
+
+/**
+ * Makes sure the namespace has agentrun's search attributes. Registers the missing ones; if the
+ * server refuses (no operator permission, Temporal Cloud), throws with the exact command to run.
+ */
+export async function ensureSearchAttributes(connection: NativeConnection | Connection, namespace: string, log: (line: string) => void = () => undefined): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = { ...existing.customAttributes, ...existing.systemAttributes };
+  const missing = AGENTRUN_SEARCH_ATTRIBUTES.filter((key) => !(key.name in known));
+  if (!missing.length) return;
+  const typeNumbers: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, typeNumbers[key.type]!])),
+    });
+    log(`agentrun worker: registered search attributes ${missing.map((key) => key.name).join(', ')} in namespace ${namespace}`);
+  } catch (error) {
+    const command = `temporal operator search-attribute create --namespace ${namespace} ${missing.map((key) => `--name ${key.name} --type ${searchAttributeCliType(key.type)}`).join(' ')}`;
+    throw new Error(`The namespace ${namespace} lacks agentrun's search attributes and registering them failed (${(error as Error).message}). Run:\n  ${command}`);
+  }
+}

@@ -1,0 +1,687 @@
+/**
+ * The agent run workflow: `create_and_process_run` made durable.
+ *
+ * One loop: start (or find) the provider run, wait in one heartbeating activity until it needs
+ * action or ends, settle the tool calls it asks for (run them, or wait for a person, or for an
+ * output from outside), submit all outputs in one request, and wait again. Deterministic code
+ * only: every provider call is an activity (src/activities).
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  allHandlersFinished,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { AgentrunActivities } from '../activities';
+import type { RunOptions, RunSnapshot, TokenUsage, ToolCall, ToolOutput } from '../shared/agent-types';
+import type { ResultBounds, RunProgress, ToolInfo, WaitOptions } from '../shared/activity-types';
+import { durationMs } from '../shared/duration';
+import { FailureType } from '../shared/failure-types';
+import { agentRunInputSchema, describeIssues, type ToolPolicy, type ValidatedAgentRunInput } from '../shared/run-input';
+import {
+  approveToolCallSignal,
+  decideToolCallUpdate,
+  denyToolCallSignal,
+  runStateQuery,
+  submitToolOutputSignal,
+  toolCallDecisionPayloadSchema,
+  type ToolCallDecisionPayload,
+} from '../shared/run-messages';
+import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, TimelineEntry, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
+import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID } from '../shared/search-attributes';
+import { truncateText } from '../shared/truncate';
+
+/** State carried across continue-as-new: ids and decisions, no provider payloads. */
+export interface CarriedRunState {
+  threadId: string;
+  runId: string;
+  step: number;
+  runIds: string[];
+  rounds: number;
+  usage: TokenUsage;
+  toolCalls: ToolCallRecord[];
+  messages: AssistantMessage[];
+  timeline: TimelineEntry[];
+  deadlineAt: number | null;
+  reusableOutputs: Record<string, { output: string; isError: boolean }>;
+  continuedAsNew: number;
+}
+
+/** Bounds that keep state, query answers and the result far below Temporal's 2 MB payload limit. */
+const MAX_TIMELINE = 200;
+const MAX_RECORDED_TOOL_CALLS = 200;
+const MAX_RECORDED_OUTPUT_CHARS = 2_000;
+const RESULT_BOUNDS: ResultBounds = { maxMessages: 20, maxMessageChars: 8_000 };
+
+const runActivityOptions: ActivityOptions = {
+  // The activity polls until the run needs action or ends; a run alone rarely lasts longer than
+  // its 10-minute expiry, but waiting for someone else's run can. A timeout just retries, and the
+  // retry resumes the same run.
+  startToCloseTimeout: '30 minutes',
+  // Short, so a dead worker is noticed fast; the activity heartbeats every second in the background.
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  // On cancellation, wait until the attempt has really stopped, so the cleanup that follows sees
+  // every run it may have created.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+};
+
+const { startRun } = proxyActivities<AgentrunActivities>({ ...runActivityOptions, summary: 'create (or find) the run, then wait until it needs action or ends' });
+const { submitToolOutputs } = proxyActivities<AgentrunActivities>({ ...runActivityOptions, summary: 'submit the tool outputs, then wait until the run needs action or ends' });
+const { waitForRun } = proxyActivities<AgentrunActivities>({ ...runActivityOptions, summary: 'wait until the run needs action or ends' });
+const { cancelRun } = proxyActivities<AgentrunActivities>({
+  ...runActivityOptions,
+  startToCloseTimeout: '10 minutes',
+  summary: 'cancel the run at the provider',
+});
+const { createThread, resolveTools } = proxyLocalActivities<AgentrunActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+/** Runs an agent on a thread until the run ends, executing and approving its tool calls durably. */
+export async function agentRunWorkflow(rawInput: unknown, carried?: CarriedRunState): Promise<AgentRunResult> {
+  const parsed = agentRunInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidWorkflowInput,
+      nonRetryable: true,
+      message: `Invalid agent run input: ${describeIssues(parsed.error)}`,
+      details: [parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }))],
+    });
+  }
+  return new AgentRun(parsed.data, carried).run();
+}
+
+/** The workflow's state and behaviour; one instance per workflow execution. */
+class AgentRun {
+  private readonly workflowId = workflowInfo().workflowId;
+  private phase: AgentRunPhase = 'starting';
+  private threadId: string | null;
+  private runId: string | null;
+  private step: number;
+  private runIds: string[];
+  private providerStatus: string | null = null;
+  private expiresAt: number | null = null;
+  private rounds: number;
+  private usage: TokenUsage;
+  private toolCalls: ToolCallRecord[];
+  private messages: AssistantMessage[];
+  private timeline: TimelineEntry[];
+  private readonly deadlineAt: number | null;
+  private reusableOutputs: Record<string, { output: string; isError: boolean }>;
+  private readonly continuedAsNew: number;
+  /** Calls of the current round, by id: what decisions can target. */
+  private readonly pending = new Map<string, ToolCallRecord>();
+  /** Decisions received for pending calls, by tool call id. */
+  private readonly decisions = new Map<string, ToolCallDecisionPayload>();
+  private readonly toolInfo: Record<string, ToolInfo> = {};
+  private readonly wait: WaitOptions;
+  private lastSearchAttributes = '';
+  private deadlineHit = false;
+
+  constructor(
+    private readonly input: ValidatedAgentRunInput,
+    carried?: CarriedRunState,
+  ) {
+    this.threadId = carried?.threadId ?? input.threadId ?? null;
+    this.runId = carried?.runId ?? null;
+    this.step = carried?.step ?? 1;
+    this.runIds = carried?.runIds ?? [];
+    this.rounds = carried?.rounds ?? 0;
+    this.usage = carried?.usage ?? { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    this.toolCalls = carried?.toolCalls ?? [];
+    this.messages = carried?.messages ?? [];
+    this.timeline = carried?.timeline ?? [];
+    this.reusableOutputs = carried?.reusableOutputs ?? {};
+    this.continuedAsNew = carried?.continuedAsNew ?? 0;
+    this.deadlineAt = carried ? carried.deadlineAt : input.deadline !== undefined ? workflowInfo().startTime.getTime() + durationMs(input.deadline) : null;
+    this.wait = { mode: input.wait.mode, pollIntervalMs: durationMs(input.wait.pollInterval) };
+    this.registerHandlers();
+  }
+
+  async run(): Promise<AgentRunResult> {
+    this.note(this.continuedAsNew ? `continued as new (#${this.continuedAsNew})` : 'started');
+    this.publish();
+    const main = new CancellationScope();
+    const deadlineTimer = new CancellationScope();
+    if (this.deadlineAt !== null) {
+      const remaining = Math.max(0, this.deadlineAt - Date.now());
+      deadlineTimer
+        .run(() => sleep(remaining))
+        .then(
+          () => {
+            this.deadlineHit = true;
+            main.cancel();
+          },
+          () => undefined, // the timer was cancelled: the run ended first
+        );
+    }
+    try {
+      return await main.run(() => this.loop());
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      await CancellationScope.nonCancellable(() => this.cancelAtProvider(this.deadlineHit ? 'the deadline passed' : 'the workflow was cancelled'));
+      if (this.deadlineHit) {
+        throw ApplicationFailure.create({
+          type: FailureType.DeadlineExceeded,
+          nonRetryable: true,
+          message: `The run did not finish before its deadline (${this.input.deadline}); it was cancelled at the provider.`,
+        });
+      }
+      throw error;
+    } finally {
+      deadlineTimer.cancel();
+    }
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  private async loop(): Promise<AgentRunResult> {
+    let progress: RunProgress;
+    if (this.runId && this.threadId) {
+      // Resumed after continue-as-new: the run is known; wait on it again (returns at once if it needs action).
+      progress = await waitForRun({ threadId: this.threadId, runId: this.runId, wait: this.wait, bounds: RESULT_BOUNDS });
+    } else {
+      progress = await this.startProviderRun(this.runOptions());
+    }
+
+    for (;;) {
+      this.observe(progress);
+      const run = progress.run;
+      if (run.status !== 'requires_action') return this.finish(progress);
+
+      if (this.shouldContinueAsNew()) await this.continueAsNew();
+
+      this.rounds += 1;
+      if (this.rounds > this.input.maxToolRounds) {
+        await this.cancelAtProvider(`the tool round limit (${this.input.maxToolRounds}) was reached`);
+        throw ApplicationFailure.create({
+          type: FailureType.ToolRoundLimitExceeded,
+          nonRetryable: true,
+          message: `The run asked for more than ${this.input.maxToolRounds} tool rounds (maxToolRounds); it was cancelled at the provider.`,
+        });
+      }
+
+      const settled = await this.settleToolCalls(run);
+      if (settled === 'cancelled') return this.finish(await this.cancelAtProvider('an approval timed out (approval.onTimeout: cancel)'));
+
+      this.setPhase('running', 'submitting tool outputs');
+      progress = await submitToolOutputs({ threadId: run.threadId, runId: run.id, outputs: settled, wait: this.wait, bounds: RESULT_BOUNDS });
+      if (progress.alreadySubmitted) this.note('tool outputs had already reached the provider (a retried submit)');
+      if (progress.run.status === 'expired') {
+        this.observe(progress);
+        progress = await this.continueAfterExpiry(run, settled);
+      }
+    }
+  }
+
+  /** Creates (or finds) the provider run of the current step and waits for it. */
+  private async startProviderRun(options: RunOptions): Promise<RunProgress> {
+    if (!this.threadId) {
+      this.setPhase('starting', 'creating the thread');
+      const thread = this.input.thread ?? {};
+      const { threadId } = await createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
+      this.threadId = threadId;
+      this.note('thread created', threadId);
+      options = { ...options, toolResources: undefined }; // already on the new thread
+    }
+    this.setPhase('running', `starting run step ${this.step}`);
+    const progress = await startRun({
+      threadId: this.threadId,
+      run: options,
+      workflowId: this.workflowId,
+      step: this.step,
+      onActiveRun: this.input.onActiveRun,
+      wait: this.wait,
+      bounds: RESULT_BOUNDS,
+    });
+    if (progress.displacedRunId) this.note(this.input.onActiveRun === 'cancel' ? 'cancelled the active run on the thread' : 'waited for the active run on the thread', progress.displacedRunId);
+    if (progress.reconciled) this.note('found the run created by an earlier attempt (lost response)', progress.run.id);
+    return progress;
+  }
+
+  /**
+   * The run expired before our outputs arrived (a late decision). Strategy (README, "Expiry"):
+   * start a new run on the same thread whose additional message states each requested call and
+   * its decided result, and answer identical calls of the new run with the same results
+   * without asking again.
+   */
+  private async continueAfterExpiry(expired: RunSnapshot, outputs: ToolOutput[]): Promise<RunProgress> {
+    if (this.input.onExpired === 'fail') {
+      throw ApplicationFailure.create({
+        type: FailureType.RunExpired,
+        nonRetryable: true,
+        message: `Run ${expired.id} expired before its tool outputs were submitted (onExpired: fail).`,
+        details: [{ threadId: expired.threadId, runId: expired.id }],
+      });
+    }
+    const lines = expired.requiredToolCalls.map((call) => {
+      const output = outputs.find((candidate) => candidate.toolCallId === call.id)?.output ?? '';
+      const record = this.pending.get(call.id) ?? this.toolCalls.find((candidate) => candidate.toolCallId === call.id);
+      this.reusableOutputs[reuseKey(call)] = { output, isError: record?.isError ?? false };
+      return `- ${call.name}(${call.arguments}) -> ${output}`;
+    });
+    const note = [
+      `[agentrun] The previous run (${expired.id}) expired while its tool calls were being decided. Their results:`,
+      ...lines,
+      'Continue from these results; do not repeat the calls.',
+    ].join('\n');
+    this.step += 1;
+    this.runId = null; // the new step's run is not known until startRun returns
+    this.note('run expired; continuing with a new run on the thread', expired.id);
+    const options = this.runOptions();
+    return this.startProviderRun({ ...options, additionalMessages: [{ role: 'user', content: note }] });
+  }
+
+  // ---- tool calls ----------------------------------------------------------------------------
+
+  /** Settles every call of one round concurrently; returns the outputs, or 'cancelled' (approval timeout policy). */
+  private async settleToolCalls(run: RunSnapshot): Promise<ToolOutput[] | 'cancelled'> {
+    const unresolved = [...new Set(run.requiredToolCalls.map((call) => call.name))].filter((name) => !this.toolInfo[name]);
+    if (unresolved.length) Object.assign(this.toolInfo, await resolveTools(unresolved));
+
+    this.pending.clear();
+    const records = run.requiredToolCalls.map((call) => this.recordCall(run, call));
+    records.forEach((record) => this.pending.set(record.toolCallId, record));
+    this.note(`round ${this.rounds}: ${records.length} tool call(s)`, records.map((record) => record.name).join(', '));
+
+    let cancelled = false;
+    await Promise.all(
+      records.map(async (record) => {
+        const outcome = await this.settle(record);
+        if (outcome === 'cancelled') cancelled = true;
+        this.updateWaitingDetails();
+      }),
+    );
+    if (cancelled) return 'cancelled';
+    return records.map((record) => ({ toolCallId: record.toolCallId, output: record.output ?? '' }));
+  }
+
+  private recordCall(run: RunSnapshot, call: ToolCall): ToolCallRecord {
+    const info = this.toolInfo[call.name];
+    const policy: ToolPolicy | 'unknown' = this.input.toolPolicies[call.name] ?? (info?.known ? info.policy : this.input.unknownTools === 'external' ? 'external' : 'unknown');
+    const record: ToolCallRecord = { toolCallId: call.id, runId: run.id, round: this.rounds, name: call.name, arguments: call.arguments, policy };
+    this.toolCalls.push(record);
+    if (this.toolCalls.length > MAX_RECORDED_TOOL_CALLS) this.toolCalls.splice(0, this.toolCalls.length - MAX_RECORDED_TOOL_CALLS);
+    return record;
+  }
+
+  private async settle(record: ToolCallRecord): Promise<'cancelled' | void> {
+    const reusable = this.reusableOutputs[reuseKey(record)];
+    if (reusable) {
+      this.complete(record, reusable.output, reusable.isError, { type: 'automatic' });
+      record.reused = true;
+      return;
+    }
+    switch (record.policy) {
+      case 'unknown':
+        this.complete(record, toolError('unknown_tool', `No tool named "${record.name}" is available to this agent run.`), true, { type: 'automatic' });
+        return;
+      case 'auto':
+        await this.executeTool(record, record.arguments, { type: 'automatic' });
+        return;
+      case 'approval':
+      case 'external':
+        return this.awaitDecision(record);
+    }
+  }
+
+  /** Waits for a person's decision (or an outside output) on one call, with the approval timeout. */
+  private async awaitDecision(record: ToolCallRecord): Promise<'cancelled' | void> {
+    record.waitingFor = record.policy === 'approval' ? 'approval' : 'output';
+    this.setPhase(record.waitingFor === 'approval' ? 'waiting_for_approval' : 'waiting_for_output');
+    this.note(record.waitingFor === 'approval' ? 'approval requested' : 'waiting for an outside output', `${record.name} (${record.toolCallId})`);
+    this.updateWaitingDetails();
+
+    const timeoutMs = durationMs(this.input.approval.timeout);
+    const decided = await condition(() => this.decisions.has(record.toolCallId), timeoutMs);
+    const now = new Date(Date.now()).toISOString();
+    if (!decided) {
+      this.note('decision timed out', `${record.name} (${record.toolCallId}) after ${this.input.approval.timeout}`);
+      switch (this.input.approval.onTimeout) {
+        case 'deny':
+          this.complete(record, toolError('not_approved', `No decision on this call arrived within ${this.input.approval.timeout}; treat it as denied and do not retry it.`), true, { type: 'timed_out', at: now });
+          return;
+        case 'cancel':
+          record.decision = { type: 'timed_out', at: now };
+          record.waitingFor = undefined;
+          return 'cancelled';
+        case 'fail':
+          record.decision = { type: 'timed_out', at: now };
+          await this.cancelAtProvider('an approval timed out (approval.onTimeout: fail)');
+          throw ApplicationFailure.create({
+            type: FailureType.ApprovalTimedOut,
+            nonRetryable: true,
+            message: `No decision on tool call ${record.toolCallId} (${record.name}) arrived within ${this.input.approval.timeout}; the run was cancelled.`,
+          });
+      }
+    }
+
+    const decision = this.decisions.get(record.toolCallId)!;
+    switch (decision.decision) {
+      case 'approve': {
+        const edited = decision.arguments === undefined ? undefined : typeof decision.arguments === 'string' ? decision.arguments : JSON.stringify(decision.arguments);
+        this.note('approved', `${record.name} (${record.toolCallId}) by ${decision.approver}${edited ? ' with edited arguments' : ''}`);
+        // Recorded before the tool runs, so the update that approved it can answer at once.
+        record.decision = { type: 'approved', approver: decision.approver, reason: decision.reason, editedArguments: edited, at: now };
+        await this.executeTool(record, edited ?? record.arguments, record.decision);
+        return;
+      }
+      case 'deny':
+        this.note('denied', `${record.name} (${record.toolCallId}) by ${decision.approver}`);
+        this.complete(record, toolError('denied', `A person (${decision.approver}) denied this call: ${decision.reason}`), true, { type: 'denied', approver: decision.approver, reason: decision.reason, at: now });
+        return;
+      case 'output':
+        this.note('output supplied', `${record.name} (${record.toolCallId}) by ${decision.approver}`);
+        this.complete(record, truncateText(decision.output, this.input.maxToolOutputChars), false, { type: 'output_supplied', approver: decision.approver, at: now });
+        return;
+    }
+  }
+
+  /** Runs one call on the worker; a handler that keeps failing becomes an error output the model reads. */
+  private async executeTool(record: ToolCallRecord, argumentsText: string, decision: ToolCallDecision): Promise<void> {
+    record.waitingFor = 'execution';
+    this.setPhase('running_tools');
+    const info = this.toolInfo[record.name];
+    const { runTool } = proxyActivities<AgentrunActivities>({
+      startToCloseTimeout: info?.timeoutMs ?? 5 * 60_000,
+      heartbeatTimeout: '10 seconds',
+      // Only idempotent tools are retried: a second attempt of a non-idempotent tool could repeat its side effect.
+      retry: info?.idempotent ? { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 } : { maximumAttempts: 1 },
+      summary: truncateText(`tool ${record.name} (${record.toolCallId})`, 200),
+    });
+    try {
+      const result = await runTool({ workflowId: this.workflowId, toolCallId: record.toolCallId, name: record.name, arguments: argumentsText, maxOutputChars: this.input.maxToolOutputChars });
+      this.complete(record, result.output, result.isError, decision);
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const cause = error instanceof ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
+      this.complete(record, toolError('tool_error', cause), true, decision);
+    }
+  }
+
+  private complete(record: ToolCallRecord, output: string, isError: boolean, decision: ToolCallDecision): void {
+    record.output = output;
+    record.isError = isError;
+    record.decision = decision;
+    record.waitingFor = undefined;
+    this.note(isError ? 'tool call answered with an error' : 'tool call answered', `${record.name} (${record.toolCallId})`);
+  }
+
+  // ---- decisions: signals and the validated update --------------------------------------------
+
+  private registerHandlers(): void {
+    setHandler(runStateQuery, () => this.state());
+    setHandler(
+      decideToolCallUpdate,
+      async (payload) => {
+        const record = this.acceptDecision(payload);
+        // Return once the workflow has taken the decision in (not after the tool ran).
+        await condition(() => record.decision !== undefined);
+        return stripForQuery(record);
+      },
+      { validator: (payload) => void this.validateDecision(payload) },
+    );
+    setHandler(approveToolCallSignal, (payload) => this.acceptSignal({ ...payload, decision: 'approve' }));
+    setHandler(denyToolCallSignal, (payload) => this.acceptSignal({ ...payload, decision: 'deny' }));
+    setHandler(submitToolOutputSignal, (payload) => this.acceptSignal({ ...payload, decision: 'output' }));
+  }
+
+  /**
+   * Checks a decision; throws an `InvalidDecision` failure that says what is wrong. Synchronous:
+   * update validators must be (an async validator's promise is ignored).
+   */
+  private validateDecision(payload: unknown): { decision: ToolCallDecisionPayload; record: ToolCallRecord } {
+    const parsed = toolCallDecisionPayloadSchema.safeParse(payload);
+    if (!parsed.success) throw invalidDecision(`Malformed decision: ${describeIssues(parsed.error)}`);
+    const decision = parsed.data;
+    const record = this.pending.get(decision.toolCallId);
+    if (!record) {
+      const open = [...this.pending.values()].filter((candidate) => candidate.waitingFor === 'approval' || candidate.waitingFor === 'output').map((candidate) => candidate.toolCallId);
+      throw invalidDecision(`No tool call ${decision.toolCallId} is waiting for a decision in this run. Waiting: ${open.length ? open.join(', ') : 'none'}.`);
+    }
+    if (this.decisions.has(decision.toolCallId) || (record.waitingFor !== 'approval' && record.waitingFor !== 'output')) {
+      const earlier = this.decisions.get(decision.toolCallId);
+      throw invalidDecision(`Tool call ${decision.toolCallId} was already decided${earlier ? ` (${earlier.decision} by ${earlier.approver})` : ''}.`);
+    }
+    if (record.waitingFor === 'output' && decision.decision === 'approve') {
+      throw invalidDecision(`Tool call ${decision.toolCallId} (${record.name}) waits for an output from outside, not an approval: send decision "output" (or "deny").`);
+    }
+    const approvers = this.input.approval.approvers;
+    if (approvers && !approvers.includes(decision.approver)) {
+      throw invalidDecision(`Approver "${decision.approver}" may not decide calls of this run.`);
+    }
+    if (decision.decision === 'approve' && typeof decision.arguments === 'string') {
+      try {
+        const value: unknown = JSON.parse(decision.arguments);
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+      } catch {
+        throw invalidDecision('Edited arguments must be a JSON object (as text or as an object).');
+      }
+    }
+    return { decision, record };
+  }
+
+  private acceptDecision(payload: unknown): ToolCallRecord {
+    const { decision, record } = this.validateDecision(payload);
+    this.decisions.set(decision.toolCallId, decision);
+    return record;
+  }
+
+  /** Signals cannot answer their sender: a bad one is logged and kept in the timeline. */
+  private acceptSignal(payload: ToolCallDecisionPayload): void {
+    try {
+      this.acceptDecision(payload);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.warn('Rejected a tool call decision signal', { error: message });
+      this.note('rejected a decision signal', message);
+    }
+  }
+
+  // ---- cancellation and the end ----------------------------------------------------------------
+
+  /** Cancels the current run at the provider and waits until it has ended. */
+  private async cancelAtProvider(why: string): Promise<RunProgress> {
+    this.setPhase('cancelling', `cancelling the run: ${why}`);
+    this.note('cancelling the run at the provider', why);
+    if (!this.threadId) {
+      this.setPhase('cancelled');
+      return { threadId: '', run: this.emptyRun('cancelled') };
+    }
+    const progress = await cancelRun({ threadId: this.threadId, runId: this.runId, workflowId: this.workflowId, step: this.step, wait: this.wait, bounds: RESULT_BOUNDS });
+    if (!progress) {
+      this.setPhase('cancelled', 'cancelled before a run was created');
+      return { threadId: this.threadId, run: this.emptyRun('cancelled') };
+    }
+    this.observe(progress);
+    this.setPhase('cancelled');
+    return progress;
+  }
+
+  private finish(progress: RunProgress): AgentRunResult {
+    const run = progress.run;
+    const status = (['completed', 'failed', 'incomplete', 'expired', 'cancelled'].includes(run.status) ? run.status : 'failed') as AgentRunResult['status'];
+    if (status === 'expired' && this.input.onExpired === 'fail') {
+      throw ApplicationFailure.create({ type: FailureType.RunExpired, nonRetryable: true, message: `Run ${run.id} expired (onExpired: fail).` });
+    }
+    this.setPhase(status);
+    return {
+      workflowId: this.workflowId,
+      threadId: this.threadId ?? progress.threadId,
+      runIds: [...this.runIds],
+      status,
+      lastError: run.lastError,
+      incompleteDetails: run.incompleteReason ? { reason: run.incompleteReason } : null,
+      usage: this.usage,
+      rounds: this.rounds,
+      toolCalls: this.toolCalls.map(stripForQuery),
+      messages: this.messages,
+    };
+  }
+
+  /** Takes in what an activity saw of the run. */
+  private observe(progress: RunProgress): void {
+    const run = progress.run;
+    if (!run.id) return;
+    this.threadId = progress.threadId || this.threadId;
+    if (!this.runIds.includes(run.id)) {
+      this.runIds.push(run.id);
+      this.note('run created', run.id);
+    }
+    this.runId = run.id;
+    if (run.status !== this.providerStatus) this.note(`run ${run.status}`, run.lastError ? `${run.lastError.code}: ${run.lastError.message}` : undefined);
+    this.providerStatus = run.status;
+    this.expiresAt = run.expiresAt;
+    if (progress.messages) {
+      if (run.usage) {
+        this.usage = {
+          promptTokens: this.usage.promptTokens + run.usage.promptTokens,
+          completionTokens: this.usage.completionTokens + run.usage.completionTokens,
+          totalTokens: this.usage.totalTokens + run.usage.totalTokens,
+        };
+      }
+      this.messages = [...this.messages, ...progress.messages].slice(-RESULT_BOUNDS.maxMessages);
+    }
+    this.publish();
+  }
+
+  private shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (this.input.continueAsNewAfterEvents !== undefined && info.historyLength >= this.input.continueAsNewAfterEvents);
+  }
+
+  private async continueAsNew(): Promise<never> {
+    this.note('continuing as new', `history has ${workflowInfo().historyLength} events`);
+    await condition(allHandlersFinished);
+    const carried: CarriedRunState = {
+      threadId: this.threadId!,
+      runId: this.runId!,
+      step: this.step,
+      runIds: this.runIds,
+      rounds: this.rounds,
+      usage: this.usage,
+      toolCalls: this.toolCalls,
+      messages: this.messages,
+      timeline: this.timeline.slice(-50),
+      deadlineAt: this.deadlineAt,
+      reusableOutputs: this.reusableOutputs,
+      continuedAsNew: this.continuedAsNew + 1,
+    };
+    // The thread exists now: the next execution must not create it or re-add the first messages.
+    const input = { ...this.input, threadId: this.threadId!, thread: undefined, additionalMessages: undefined };
+    return continueAsNew<typeof agentRunWorkflow>(input, carried);
+  }
+
+  // ---- what people see ---------------------------------------------------------------------------
+
+  private state(): AgentRunState {
+    const pendingToolCalls = [...this.pending.values()].filter((record) => record.waitingFor !== undefined).map(stripForQuery);
+    return {
+      workflowId: this.workflowId,
+      phase: this.phase,
+      assistantId: this.input.assistantId,
+      threadId: this.threadId,
+      runId: this.runId,
+      runIds: [...this.runIds],
+      providerStatus: this.providerStatus,
+      expiresAt: this.expiresAt ? new Date(this.expiresAt * 1000).toISOString() : null,
+      rounds: this.rounds,
+      pendingToolCalls,
+      pendingApprovals: pendingToolCalls.filter((record) => record.waitingFor === 'approval' || record.waitingFor === 'output'),
+      usage: this.usage,
+      timeline: [...this.timeline],
+    };
+  }
+
+  private setPhase(phase: AgentRunPhase, details?: string): void {
+    this.phase = phase;
+    this.publish(details);
+  }
+
+  /** Keeps search attributes (only when they change: each upsert is a history event) and current details. */
+  private publish(details?: string): void {
+    const pendingApprovals = [...this.pending.values()].filter((record) => record.waitingFor === 'approval' || record.waitingFor === 'output').length;
+    const attributes = [
+      { key: AGENT_RUN_STATUS, value: this.phase },
+      { key: AGENT_RUN_ASSISTANT_ID, value: this.input.assistantId },
+      ...(this.threadId ? [{ key: AGENT_RUN_THREAD_ID, value: this.threadId }] : []),
+      ...(this.runId ? [{ key: AGENT_RUN_RUN_ID, value: this.runId }] : []),
+      { key: AGENT_RUN_PENDING_APPROVALS, value: pendingApprovals },
+    ];
+    const fingerprint = JSON.stringify(attributes.map((attribute) => attribute.value));
+    if (fingerprint !== this.lastSearchAttributes) {
+      this.lastSearchAttributes = fingerprint;
+      upsertSearchAttributes(attributes as Parameters<typeof upsertSearchAttributes>[0]);
+    }
+    setCurrentDetails(this.describeNow(details));
+  }
+
+  private updateWaitingDetails(): void {
+    const waiting = [...this.pending.values()].filter((record) => record.waitingFor === 'approval' || record.waitingFor === 'output');
+    if (waiting.length) this.phase = waiting.some((record) => record.waitingFor === 'approval') ? 'waiting_for_approval' : 'waiting_for_output';
+    else if ([...this.pending.values()].some((record) => record.waitingFor === 'execution')) this.phase = 'running_tools';
+    this.publish();
+  }
+
+  /** The Web UI's "current details": what the run waits for, in markdown. */
+  private describeNow(extra?: string): string {
+    const lines = [`**${this.phase.replace(/_/g, ' ')}**${extra ? `: ${extra}` : ''}`];
+    if (this.threadId) lines.push(`thread \`${this.threadId}\`${this.runId ? `, run \`${this.runId}\` (${this.providerStatus ?? '?'})` : ''}`);
+    for (const record of this.pending.values()) {
+      if (record.waitingFor === 'approval') lines.push(`- waiting for approval: \`${record.name}\` (${record.toolCallId}) ${truncateText(record.arguments, 200)}`);
+      else if (record.waitingFor === 'output') lines.push(`- waiting for an outside output: \`${record.name}\` (${record.toolCallId})`);
+      else if (record.waitingFor === 'execution') lines.push(`- running \`${record.name}\` (${record.toolCallId})`);
+    }
+    if (this.expiresAt && this.providerStatus === 'requires_action') lines.push(`run expires at ${new Date(this.expiresAt * 1000).toISOString()} (a later decision continues with a new run)`);
+    lines.push(`rounds ${this.rounds}, tokens ${this.usage.totalTokens}`);
+    return lines.join('\n');
+  }
+
+  private note(event: string, detail?: string): void {
+    this.timeline.push({ at: new Date(Date.now()).toISOString(), event, ...(detail ? { detail: truncateText(detail, 300) } : {}) });
+    if (this.timeline.length > MAX_TIMELINE) this.timeline.splice(0, this.timeline.length - MAX_TIMELINE);
+  }
+
+  private runOptions(): RunOptions {
+    const { threadId: _threadId, thread: _thread, wait: _wait, toolPolicies: _policies, unknownTools: _unknown, approval: _approval, onActiveRun: _active, onExpired: _expired, maxToolRounds: _rounds, deadline: _deadline, maxToolOutputChars: _chars, continueAsNewAfterEvents: _events, ...options } = this.input;
+    return options;
+  }
+
+  private emptyRun(status: string): RunSnapshot {
+    return { id: '', threadId: this.threadId ?? '', assistantId: this.input.assistantId, status, requiredToolCalls: [], lastError: null, incompleteReason: null, usage: null, createdAt: 0, expiresAt: null, metadata: {} };
+  }
+}
+
+/** The key under which a decided result can answer an identical call of a continuation run. */
+function reuseKey(call: { name: string; arguments: string }): string {
+  return `${call.name}\u0000${call.arguments}`;
+}
+
+/** The JSON error object the model reads as a tool output. */
+function toolError(type: string, message: string): string {
+  return JSON.stringify({ error: { type, message } });
+}
+
+function invalidDecision(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidDecision, nonRetryable: true, message });
+}
+
+/** A record with its output bounded, for queries and the result. */
+function stripForQuery(record: ToolCallRecord): ToolCallRecord {
+  return { ...record, output: record.output === undefined ? undefined : truncateText(record.output, MAX_RECORDED_OUTPUT_CHARS) };
+}

@@ -1,0 +1,4 @@
+/**
+ * Every workflow agentrun's worker registers. Deterministic code only (lint-enforced).
+ */
+export { agentRunWorkflow, type CarriedRunState } from './agent-run-workflow';

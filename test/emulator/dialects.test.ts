@@ -1,0 +1,139 @@
+/**
+ * One server, three dialects: OpenAI (`/v1`, bearer), Azure OpenAI (`/openai?api-version`, `api-key`
+ * or bearer) and Foundry Agent Service (`/api/projects/{project}?api-version=v1`, bearer only), each
+ * with its own 401 and 404 shapes, all sharing one router and one state.
+ */
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { call } from '../support/emulator-http';
+
+let emulator: RunningEmulator;
+let azure: string;
+let foundry: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ stepDelayMs: 5, queuedDelayMs: 5 });
+  azure = `${emulator.azureOpenAIEndpoint}/openai`;
+  foundry = emulator.foundryEndpoint('demo');
+});
+
+afterAll(async () => {
+  await emulator.close();
+});
+
+const AZURE_401 = {
+  error: {
+    code: '401',
+    message:
+      'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active ' +
+      'subscription and use a correct regional API endpoint for your resource.',
+  },
+};
+const AZURE_404 = { error: { code: '404', message: 'Resource not found' } };
+
+describe('Azure OpenAI', () => {
+  const version = '?api-version=2024-08-01-preview';
+
+  test('accepts the api-key header or a bearer token', async () => {
+    const withKey = await call(emulator, 'POST', `/assistants${version}`, {
+      base: azure,
+      auth: false,
+      headers: { 'api-key': emulator.apiKey },
+      body: { model: 'gpt-4o' },
+    });
+    expect(withKey.status).toBe(200);
+    expect(withKey.body.object).toBe('assistant');
+    const withBearer = await call(emulator, 'GET', `/assistants/${withKey.body.id}${version}`, { base: azure });
+    expect(withBearer.status).toBe(200);
+  });
+
+  test('401 for a missing or wrong key, in Azure shape', async () => {
+    const missing = await call(emulator, 'GET', `/assistants${version}`, { base: azure, auth: false });
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual(AZURE_401);
+    const wrong = await call(emulator, 'GET', `/assistants${version}`, { base: azure, auth: false, headers: { 'api-key': 'nope' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toEqual(AZURE_401);
+  });
+
+  test('404 without api-version and for unknown paths; unknown ids keep the OpenAI shape', async () => {
+    const noVersion = await call(emulator, 'GET', '/assistants', { base: azure });
+    expect(noVersion.status).toBe(404);
+    expect(noVersion.body).toEqual(AZURE_404);
+    const unknownPath = await call(emulator, 'GET', `/nothing${version}`, { base: azure });
+    expect(unknownPath.body).toEqual(AZURE_404);
+    const unknownThread = await call(emulator, 'GET', `/threads/thread_x${version}`, { base: azure });
+    expect(unknownThread.status).toBe(404);
+    expect(unknownThread.body).toEqual({
+      error: { message: "No thread found with id 'thread_x'.", type: 'invalid_request_error', param: null, code: null },
+    });
+  });
+});
+
+describe('Foundry Agent Service', () => {
+  const version = '?api-version=v1';
+
+  test('bearer token only; 401 PermissionDenied otherwise', async () => {
+    const ok = await call(emulator, 'GET', `/assistants${version}`, { base: foundry });
+    expect(ok.status).toBe(200);
+    const apiKeyOnly = await call(emulator, 'GET', `/assistants${version}`, {
+      base: foundry,
+      auth: false,
+      headers: { 'api-key': emulator.apiKey },
+    });
+    expect(apiKeyOnly.status).toBe(401);
+    expect(apiKeyOnly.body.error.code).toBe('PermissionDenied');
+    expect(apiKeyOnly.body.error.message).toContain(
+      '`Microsoft.CognitiveServices/accounts/AIServices/agents/read` to perform `GET /api/projects/{projectName}/assistants` operation',
+    );
+    const wrong = await call(emulator, 'POST', `/threads/thread_x/runs${version}`, { base: foundry, auth: 'wrong' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.message).toContain('agents/write` to perform `POST /api/projects/{projectName}/threads/{threadId}/runs`');
+  });
+
+  test('400 without api-version', async () => {
+    const response = await call(emulator, 'GET', '/assistants', { base: foundry });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('MissingApiVersionParameter');
+  });
+
+  test('lists threads (Foundry only: OpenAI has no such route)', async () => {
+    const thread = await call(emulator, 'POST', `/threads${version}`, { base: foundry, body: {} });
+    const list = await call(emulator, 'GET', `/threads${version}&limit=100`, { base: foundry });
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((item: { id: string }) => item.id)).toContain(thread.body.id);
+    const openai = await call(emulator, 'GET', '/threads');
+    expect(openai.status).toBe(404);
+    expect(openai.body.error.message).toBe('Invalid URL (GET /v1/threads)');
+  });
+
+  test("accepts Foundry's own extensions that OpenAI rejects", async () => {
+    const assistant = await call(emulator, 'POST', `/assistants${version}`, { base: foundry, body: { model: 'gpt-4o' } });
+    const thread = await call(emulator, 'POST', `/threads${version}`, { base: foundry, body: {} });
+    const foundryRun = await call(emulator, 'POST', `/threads/${thread.body.id}/runs${version}`, {
+      base: foundry,
+      body: { assistant_id: assistant.body.id, tool_resources: { code_interpreter: { file_ids: [] } } },
+    });
+    expect(foundryRun.status).toBe(200);
+    const other = await call(emulator, 'POST', '/threads', { body: {} });
+    const openaiRun = await call(emulator, 'POST', `/threads/${other.body.id}/runs`, {
+      body: { assistant_id: assistant.body.id, tool_resources: {} },
+    });
+    expect(openaiRun.status).toBe(400);
+    expect(openaiRun.body.error.code).toBe('unknown_parameter');
+  });
+});
+
+test('all dialects share one state', async () => {
+  const thread = await call(emulator, 'POST', '/threads', { body: { metadata: { from: 'openai' } } });
+  const viaAzure = await call(emulator, 'GET', `/threads/${thread.body.id}?api-version=2024-05-01-preview`, { base: azure });
+  const viaFoundry = await call(emulator, 'GET', `/threads/${thread.body.id}?api-version=v1`, { base: foundry });
+  expect(viaAzure.body).toEqual(thread.body);
+  expect(viaFoundry.body).toEqual(thread.body);
+  expect(emulator.stats().requests['GET /threads/{thread_id}']).toBeGreaterThanOrEqual(2);
+});
+
+test('paths outside every dialect get OpenAI\'s Invalid URL', async () => {
+  const response = await call(emulator, 'GET', '/nowhere', { base: emulator.url });
+  expect(response.status).toBe(404);
+  expect(response.body.error.message).toBe('Invalid URL (GET /nowhere)');
+});

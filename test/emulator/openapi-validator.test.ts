@@ -1,0 +1,74 @@
+/**
+ * The validator itself: it must reject what the spec rejects, or the conformance tests prove nothing.
+ */
+import { normalizeNullable, validateResponse, validateStreamEvent } from '../support/openapi-validator';
+
+const RUN = {
+  id: 'run_1',
+  object: 'thread.run',
+  created_at: 1,
+  thread_id: 'thread_1',
+  assistant_id: 'asst_1',
+  status: 'queued',
+  required_action: null,
+  last_error: null,
+  expires_at: 2,
+  started_at: null,
+  cancelled_at: null,
+  failed_at: null,
+  completed_at: null,
+  incomplete_details: null,
+  model: 'gpt-4o',
+  instructions: '',
+  tools: [],
+  metadata: {},
+  usage: null,
+  temperature: 1,
+  top_p: 1,
+  max_prompt_tokens: null,
+  max_completion_tokens: null,
+  truncation_strategy: null,
+  tool_choice: null,
+  parallel_tool_calls: true,
+  response_format: null,
+};
+
+describe('openapi validator', () => {
+  test('accepts a complete run, including the nullable fields the spec marks with `nullable: true`', () => {
+    expect(validateResponse('GET', '/threads/{thread_id}/runs/{run_id}', 200, RUN)).toEqual({ valid: true, errors: [] });
+  });
+
+  test('rejects a missing required field, a wrong enum and a wrong type', () => {
+    const { usage: _usage, ...withoutUsage } = RUN;
+    expect(validateResponse('GET', '/threads/{thread_id}/runs/{run_id}', 200, withoutUsage).valid).toBe(false);
+    expect(validateResponse('GET', '/threads/{thread_id}/runs/{run_id}', 200, { ...RUN, status: 'paused' }).valid).toBe(false);
+    expect(validateResponse('GET', '/threads/{thread_id}/runs/{run_id}', 200, { ...RUN, created_at: 'now' }).valid).toBe(false);
+    const result = validateResponse('GET', '/threads/{thread_id}/runs/{run_id}', 200, { ...RUN, expires_at: 'soon' });
+    expect(result.errors.join('\n')).toContain('/expires_at');
+  });
+
+  test('errors are checked against ErrorResponse', () => {
+    const error = { error: { message: 'x', type: 'invalid_request_error', param: null, code: null } };
+    expect(validateResponse('POST', '/threads', 400, error).valid).toBe(true);
+    expect(validateResponse('POST', '/threads', 400, { error: { code: '401', message: 'x' } }).valid).toBe(false);
+  });
+
+  test('stream events are checked against their own branch', () => {
+    expect(validateStreamEvent('thread.run.created', RUN).valid).toBe(true);
+    expect(validateStreamEvent('thread.run.created', { id: 'msg_1' }).valid).toBe(false);
+    expect(validateStreamEvent('done', '[DONE]').valid).toBe(true);
+    expect(validateStreamEvent('done', 'DONE').valid).toBe(false);
+    expect(validateStreamEvent('thread.run.teleported', RUN).valid).toBe(false);
+  });
+
+  test('an operation the spec lacks is reported, not silently accepted', () => {
+    expect(validateResponse('GET', '/nowhere', 200, {}).errors[0]).toContain('no 200 response');
+  });
+
+  test('nullable normalisation', () => {
+    expect(normalizeNullable({ type: 'string', nullable: true })).toEqual({ anyOf: [{ type: 'string' }, { type: 'null' }] });
+    expect(normalizeNullable({ allOf: [{ $ref: '#/x' }, { nullable: true }] })).toEqual({
+      anyOf: [{ allOf: [{ $ref: '#/x' }] }, { type: 'null' }],
+    });
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Every response the emulator sends, on every route, validates against the official OpenAPI spec:
+ * objects, lists, deletions, stream events and error objects alike.
+ */
+import { EMULATOR_SCRIPT_METADATA_KEY, startEmulator, type RunningEmulator } from '../../src/emulator';
+import { PROTOCOL_ROUTES } from '../../src/emulator/routes';
+import { call, specViolations, waitForRunStatus } from '../support/emulator-http';
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ stepDelayMs: 10, queuedDelayMs: 5, recordResponses: true });
+});
+
+afterAll(async () => {
+  await emulator.close();
+});
+
+test('a tool round, a streamed run, and gets, lists, modifies and deletes of everything', async () => {
+  const script = JSON.stringify({ steps: [{ tools: [{ name: 'f', arguments: { a: 1 } }, { name: 'g' }] }, { answer: 'Done.' }] });
+  const assistant = (
+    await call(emulator, 'POST', '/assistants', {
+      body: {
+        model: 'gpt-4o',
+        name: 'Conformance',
+        instructions: 'Be exact.',
+        tools: [
+          { type: 'function', function: { name: 'f', parameters: { type: 'object' } } },
+          { type: 'code_interpreter' },
+          { type: 'file_search', file_search: { max_num_results: 5 } },
+        ],
+        tool_resources: { file_search: { vector_stores: [{ file_ids: ['file-1'] }] } },
+        response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } },
+        metadata: { [EMULATOR_SCRIPT_METADATA_KEY]: script },
+      },
+    })
+  ).body;
+  await call(emulator, 'GET', `/assistants/${assistant.id}`);
+  await call(emulator, 'GET', '/assistants');
+  await call(emulator, 'POST', `/assistants/${assistant.id}`, { body: { description: 'modified', temperature: null } });
+
+  const thread = (
+    await call(emulator, 'POST', '/threads', {
+      body: {
+        messages: [
+          { role: 'user', content: 'Hello', attachments: [{ file_id: 'file-1', tools: [{ type: 'file_search' }] }] },
+          { role: 'assistant', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'low' } }] },
+        ],
+        metadata: { purpose: 'conformance' },
+      },
+    })
+  ).body;
+  await call(emulator, 'GET', `/threads/${thread.id}`);
+  await call(emulator, 'POST', `/threads/${thread.id}`, { body: { metadata: { purpose: 'modified' } } });
+  const message = (await call(emulator, 'POST', `/threads/${thread.id}/messages`, { body: { role: 'user', content: 'More' } })).body;
+  await call(emulator, 'GET', `/threads/${thread.id}/messages/${message.id}`);
+  await call(emulator, 'POST', `/threads/${thread.id}/messages/${message.id}`, { body: { metadata: { seen: 'yes' } } });
+
+  // A tool round, polled.
+  const run = (await call(emulator, 'POST', `/threads/${thread.id}/runs?include[]=step_details.tool_calls[*].file_search.results[*].content`, {
+    body: { assistant_id: assistant.id, additional_instructions: 'Now.', truncation_strategy: { type: 'auto' } },
+  })).body;
+  const waiting = await waitForRunStatus(emulator, thread.id, run.id, ['requires_action']);
+  const calls = waiting.required_action.submit_tool_outputs.tool_calls as Array<{ id: string }>;
+  const stepsWhileWaiting = (await call(emulator, 'GET', `/threads/${thread.id}/runs/${run.id}/steps`)).body;
+  await call(emulator, 'GET', `/threads/${thread.id}/runs/${run.id}/steps/${stepsWhileWaiting.data[0].id}`);
+  await call(emulator, 'POST', `/threads/${thread.id}/runs/${run.id}/submit_tool_outputs`, {
+    body: { tool_outputs: calls.map((toolCall) => ({ tool_call_id: toolCall.id, output: 'ok' })) },
+  });
+  await waitForRunStatus(emulator, thread.id, run.id, ['completed']);
+  await call(emulator, 'POST', `/threads/${thread.id}/runs/${run.id}`, { body: { metadata: { checked: 'true' } } });
+  await call(emulator, 'GET', `/threads/${thread.id}/runs`);
+  await call(emulator, 'GET', `/threads/${thread.id}/runs/${run.id}/steps?order=asc&limit=1`);
+  await call(emulator, 'GET', `/threads/${thread.id}/messages?run_id=${run.id}`);
+
+  // A streamed thread-and-run, and its streamed submit.
+  const streamed = await call(emulator, 'POST', '/threads/runs', {
+    body: { assistant_id: assistant.id, stream: true, thread: { messages: [{ role: 'user', content: 'Stream it' }] } },
+  });
+  const requiresAction = streamed.text.split('\n\n').find((block) => block.startsWith('event: thread.run.requires_action')) ?? '';
+  const streamedRun = JSON.parse(requiresAction.split('\ndata: ')[1] ?? '{}');
+  await call(emulator, 'POST', `/threads/${streamedRun.thread_id}/runs/${streamedRun.id}/submit_tool_outputs`, {
+    body: {
+      stream: true,
+      tool_outputs: streamedRun.required_action.submit_tool_outputs.tool_calls.map((toolCall: { id: string }) => ({
+        tool_call_id: toolCall.id,
+        output: 'streamed',
+      })),
+    },
+  });
+
+  // Cancel, failure and the error objects.
+  const cancelled = (await call(emulator, 'POST', `/threads/${thread.id}/runs`, { body: { assistant_id: assistant.id } })).body;
+  await call(emulator, 'POST', `/threads/${thread.id}/runs/${cancelled.id}/cancel`);
+  await waitForRunStatus(emulator, thread.id, cancelled.id, ['cancelled']);
+  await call(emulator, 'POST', `/threads/${thread.id}/runs/${cancelled.id}/cancel`);
+  await call(emulator, 'POST', '/threads', { rawBody: '{' });
+  await call(emulator, 'POST', '/assistants', { body: { model: 1 } });
+  await call(emulator, 'GET', '/threads/thread_missing');
+  await call(emulator, 'GET', '/assistants', { auth: 'wrong-key-123' });
+  await call(emulator, 'GET', '/assistants', { headers: { 'x-emulator-fault': 'rate_limit' } });
+
+  await call(emulator, 'DELETE', `/threads/${thread.id}/messages/${message.id}`);
+  await call(emulator, 'DELETE', `/threads/${thread.id}`);
+  await call(emulator, 'DELETE', `/assistants/${assistant.id}`);
+
+  const responses = emulator.recordedResponses();
+  const exercised = new Set(responses.filter((response) => response.status === 200).map((response) => `${response.method} ${response.route}`));
+  const openAIRoutes = PROTOCOL_ROUTES.filter((route) => route.dialects === undefined).map((route) => `${route.method} ${route.template}`);
+  expect(openAIRoutes.filter((route) => !exercised.has(route))).toEqual([]);
+  expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200, 400, 401, 404, 429]));
+
+  const failures = specViolations(responses);
+  if (failures.length > 0) {
+    throw new Error(`${failures.length} of ${responses.length} responses do not match the spec:\n${failures.join('\n')}`);
+  }
+});

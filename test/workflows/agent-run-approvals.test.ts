@@ -1,0 +1,175 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import { DecisionRejectedError } from '../../src/client';
+import { defineTool } from '../../src/tools/define-tool';
+import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+
+const transfers: Array<{ to: string; amount: number; idempotencyKey: string }> = [];
+const transfer = defineTool({
+  name: 'transfer_money',
+  description: 'Moves money: a person approves every call',
+  parameters: z.object({ to: z.string(), amount: z.number().positive() }),
+  policy: 'approval',
+  handler: ({ to, amount }, { idempotencyKey }) => {
+    transfers.push({ to, amount, idempotencyKey });
+    return `sent ${amount} to ${to}`;
+  },
+});
+const lookup = defineTool({ name: 'lookup_customer', parameters: z.object({ id: z.string() }), policy: 'external', handler: () => 'never runs on the worker' });
+
+const transferScript = { steps: [{ tools: [{ name: 'transfer_money', arguments: { to: 'bob', amount: 5 } }] }, { answer: 'Transfer handled.' }] };
+
+async function pendingCall(harness: Harness, workflowId: string): Promise<string> {
+  const state = await eventually(async () => {
+    const current = await harness.client.status(workflowId);
+    return current.pendingApprovals.length ? current : undefined;
+  }, 15_000, 'a pending approval');
+  return state.pendingApprovals[0]!.toolCallId;
+}
+
+describe('approvals and outside outputs', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness('approvals', { tools: [transfer, lookup] });
+  });
+  afterAll(async () => harness.close());
+
+  it('waits for approval, records the approver, then runs the tool', async () => {
+    const assistantId = await harness.assistant(transferScript);
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId));
+    const toolCallId = await pendingCall(harness, workflowId);
+    const state = await harness.client.status(workflowId);
+    expect(state).toMatchObject({ phase: 'waiting_for_approval', providerStatus: 'requires_action' });
+    expect(state.pendingApprovals[0]).toMatchObject({ name: 'transfer_money', waitingFor: 'approval', arguments: '{"to":"bob","amount":5}' });
+
+    const listed = await eventually(async () => (await harness.client.listAwaitingApproval()).find((entry) => entry.workflowId === workflowId), 15_000, 'visibility');
+    expect(listed).toMatchObject({ pendingApprovals: 1, phase: 'waiting_for_approval', assistantId });
+
+    const settled = await harness.client.approve(workflowId, { toolCallId, approver: 'alice', reason: 'looks right' });
+    expect(settled?.decision).toMatchObject({ type: 'approved', approver: 'alice', reason: 'looks right' });
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.toolCalls[0]).toMatchObject({ output: 'sent 5 to bob', decision: { type: 'approved', approver: 'alice' } });
+    expect(transfers.find((entry) => entry.idempotencyKey === `${workflowId}/${toolCallId}`)).toMatchObject({ to: 'bob', amount: 5 });
+    expect(result.messages[0]!.text).toContain('sent 5 to bob');
+  });
+
+  it('runs the tool with arguments a person edited', async () => {
+    const assistantId = await harness.assistant(transferScript);
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId));
+    const toolCallId = await pendingCall(harness, workflowId);
+    await harness.client.approve(workflowId, { toolCallId, approver: 'alice', arguments: { to: 'bob', amount: 3 } });
+    const result = await handle.result();
+    expect(result.toolCalls[0]).toMatchObject({ output: 'sent 3 to bob', decision: { type: 'approved', editedArguments: '{"to":"bob","amount":3}' } });
+  });
+
+  it('answers a denial (sent by signal) with the reason the model reads', async () => {
+    const assistantId = await harness.assistant(transferScript);
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId));
+    const toolCallId = await pendingCall(harness, workflowId);
+    await harness.client.deny(workflowId, { toolCallId, approver: 'carol', reason: 'bob is not a customer' }, 'signal');
+    const result = await handle.result();
+    expect(result.toolCalls[0]).toMatchObject({ isError: true, decision: { type: 'denied', approver: 'carol', reason: 'bob is not a customer' } });
+    expect(result.messages[0]!.text).toContain('bob is not a customer');
+    expect(transfers.some((entry) => entry.idempotencyKey === `${workflowId}/${toolCallId}`)).toBe(false);
+  });
+
+  it('takes an output from outside for an external tool', async () => {
+    const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'lookup_customer', arguments: { id: 'c-1' } }] }, { answer: 'Found.' }] });
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId));
+    const toolCallId = await pendingCall(harness, workflowId);
+    expect((await harness.client.status(workflowId)).phase).toBe('waiting_for_output');
+    await expect(harness.client.approve(workflowId, { toolCallId, approver: 'crm' })).rejects.toThrow(/waits for an output from outside/);
+    await harness.client.submitOutput(workflowId, { toolCallId, approver: 'crm-sync', output: '{"name":"Ada"}' });
+    const result = await handle.result();
+    expect(result.toolCalls[0]).toMatchObject({ output: '{"name":"Ada"}', decision: { type: 'output_supplied', approver: 'crm-sync' } });
+  });
+
+  it('rejects bad decisions to their sender, and keeps waiting', async () => {
+    const assistantId = await harness.assistant(transferScript);
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId, { approval: { approvers: ['alice'] } }));
+    const toolCallId = await pendingCall(harness, workflowId);
+
+    await expect(harness.client.approve(workflowId, { toolCallId: 'call_nope', approver: 'alice' })).rejects.toThrow(DecisionRejectedError);
+    await expect(harness.client.approve(workflowId, { toolCallId: 'call_nope', approver: 'alice' })).rejects.toThrow(/No tool call call_nope is waiting.*Waiting: call_/);
+    await expect(harness.client.approve(workflowId, { toolCallId, approver: 'mallory' })).rejects.toThrow(/Approver "mallory" may not decide/);
+    await expect(harness.client.deny(workflowId, { toolCallId, approver: 'alice', reason: '' })).rejects.toThrow(/reason/);
+    await expect(harness.client.approve(workflowId, { toolCallId, approver: 'alice', arguments: '[1,2]' })).rejects.toThrow(/JSON object/);
+    // A malformed signal cannot answer its sender: it is logged and kept in the timeline.
+    await harness.client.handle(workflowId).signal('approveToolCall', { toolCallId, approver: 42 } as never);
+
+    await harness.client.approve(workflowId, { toolCallId, approver: 'alice' });
+    await expect(harness.client.deny(workflowId, { toolCallId, approver: 'alice', reason: 'too late' })).rejects.toThrow(/No tool call .* is waiting|already decided/);
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    const timeline = (await harness.client.status(workflowId)).timeline;
+    expect(timeline.some((entry) => entry.event === 'rejected a decision signal' && /approver/.test(entry.detail ?? ''))).toBe(true);
+  });
+
+  it.each([
+    ['deny', 'completed'],
+    ['cancel', 'cancelled'],
+  ] as const)('on approval timeout %s: the run ends %s', async (onTimeout, status) => {
+    const assistantId = await harness.assistant(transferScript);
+    const result = await harness.client.run(harness.input(assistantId, { approval: { timeout: '1s', onTimeout } }));
+    expect(result.status).toBe(status);
+    expect(result.toolCalls[0]!.decision).toMatchObject({ type: 'timed_out' });
+    if (onTimeout === 'deny') expect(result.messages[0]!.text).toContain('not_approved');
+    if (onTimeout === 'cancel') {
+      const run = await harness.openai.beta.threads.runs.retrieve(result.runIds[0]!, { thread_id: result.threadId });
+      expect(run.status).toBe('cancelled');
+    }
+  });
+
+  it('on approval timeout fail: cancels the run and fails', async () => {
+    const assistantId = await harness.assistant(transferScript);
+    const { handle } = await harness.client.start(harness.input(assistantId, { approval: { timeout: '1s', onTimeout: 'fail' } }));
+    const error = await handle.result().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(((error as WorkflowFailedError).cause as { type?: string }).type).toBe('ApprovalTimedOut');
+    const state = await harness.client.status(handle.workflowId);
+    const run = await harness.openai.beta.threads.runs.retrieve(state.runId!, { thread_id: state.threadId! });
+    expect(run.status).toBe('cancelled');
+  });
+});
+
+describe('expiry is not loss', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness('expiry', { tools: [transfer], emulator: { runExpirySeconds: 2 } });
+  });
+  afterAll(async () => harness.close());
+
+  it('continues with a new run that carries the late decision, and reuses it for the same call', async () => {
+    const assistantId = await harness.assistant(transferScript);
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId));
+    const toolCallId = await pendingCall(harness, workflowId);
+    const first = await harness.client.status(workflowId);
+    await eventually(async () => (await harness.openai.beta.threads.runs.retrieve(first.runId!, { thread_id: first.threadId! })).status === 'expired', 10_000, 'expiry');
+
+    await harness.client.approve(workflowId, { toolCallId, approver: 'slow-sam' });
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.runIds).toHaveLength(2);
+    // The late-approved transfer ran once; the continuation's identical call reused its output.
+    expect(transfers.filter((entry) => entry.idempotencyKey.startsWith(`${workflowId}/`))).toHaveLength(1);
+    expect(result.toolCalls.map((call) => ({ runId: call.runId, reused: call.reused ?? false }))).toEqual([
+      { runId: result.runIds[0], reused: false },
+      { runId: result.runIds[1], reused: true },
+    ]);
+    const thread = await harness.openai.beta.threads.messages.list(result.threadId, { order: 'asc' });
+    const note = thread.data.map((message) => (message.content[0]?.type === 'text' ? message.content[0].text.value : '')).find((text) => text.startsWith('[agentrun]'));
+    expect(note).toContain(`expired while its tool calls were being decided`);
+    expect(note).toContain('transfer_money({"to":"bob","amount":5}) -> sent 5 to bob');
+  });
+
+  it('fails clearly when onExpired is fail', async () => {
+    const assistantId = await harness.assistant(transferScript);
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId, { onExpired: 'fail' }));
+    const toolCallId = await pendingCall(harness, workflowId);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await harness.client.approve(workflowId, { toolCallId, approver: 'slow-sam' });
+    const error = await handle.result().catch((caught: unknown) => caught);
+    expect(((error as WorkflowFailedError).cause as { type?: string; message: string }).type).toBe('RunExpired');
+  });
+});
