@@ -9,7 +9,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { LiveRunDetails } from './shared/activity-types';
 import { agentRunInputSchema, describeIssues, type AgentRunInput } from './shared/run-input';
 import {
@@ -88,7 +88,7 @@ export class AgentRunClient {
   }
 
   /** Validates the input (throws {@link InvalidAgentRunInputError}) and starts the workflow. */
-  async start(input: AgentRunInput, options: StartOptions = {}): Promise<{ workflowId: string; handle: WorkflowHandle<typeof agentRunWorkflow> }> {
+  async start(input: AgentRunInput, options: StartOptions = {}): Promise<{ workflowId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof agentRunWorkflow> }> {
     const parsed = agentRunInputSchema.safeParse(input);
     if (!parsed.success) throw new InvalidAgentRunInputError(`Invalid agent run input: ${describeIssues(parsed.error)}`);
     const workflowId = options.workflowId ?? readableWorkflowId(parsed.data.assistantId);

@@ -59,6 +59,11 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
     activities: createActivities({ provider, tools, secrets }),
+    // Cancellation reaches an activity only in a heartbeat response, and heartbeats are throttled
+    // to 80% of the heartbeat timeout by default (8 s here). Capping the throttle makes cancelling a
+    // workflow cancel its provider run within about a second.
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
     ...options.workerOptions,
   });
 }

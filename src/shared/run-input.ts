@@ -147,6 +147,16 @@ export const agentRunInputSchema = z
     deadline: durationSchema.optional(),
     /** Tool outputs longer than this are truncated, with a note the model can read. */
     maxToolOutputChars: z.number().int().min(256).max(1_000_000).default(32_768),
+    /** Retries of provider calls (Temporal owns them; the provider's retry-after headers win when sent). */
+    providerRetry: z
+      .object({
+        initialInterval: durationSchema.default('1s'),
+        maximumInterval: durationSchema.default('1 minute'),
+        /** 0: unlimited (bounded by `deadline`); non-retryable errors (400, 401, 404, quota) never retry. */
+        maximumAttempts: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ initialInterval: '1s', maximumInterval: '1 minute', maximumAttempts: 0 }),
     /** Continue-as-new once history has this many events (also whenever the server suggests it). */
     continueAsNewAfterEvents: z.number().int().min(50).optional(),
   })

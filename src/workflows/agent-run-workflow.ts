@@ -66,31 +66,51 @@ const MAX_RECORDED_TOOL_CALLS = 200;
 const MAX_RECORDED_OUTPUT_CHARS = 2_000;
 const RESULT_BOUNDS: ResultBounds = { maxMessages: 20, maxMessageChars: 8_000 };
 
-const runActivityOptions: ActivityOptions = {
-  // The activity polls until the run needs action or ends; a run alone rarely lasts longer than
-  // its 10-minute expiry, but waiting for someone else's run can. A timeout just retries, and the
-  // retry resumes the same run.
-  startToCloseTimeout: '30 minutes',
-  // Short, so a dead worker is noticed fast; the activity heartbeats every second in the background.
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  // On cancellation, wait until the attempt has really stopped, so the cleanup that follows sees
-  // every run it may have created.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-};
+/** Options of the activities that call the provider and wait on its run. */
+function runActivityOptions(input: ValidatedAgentRunInput, summary: string): ActivityOptions {
+  return {
+    // The activity polls until the run needs action or ends; a run alone rarely lasts longer than
+    // its 10-minute expiry, but waiting for someone else's run can. A timeout just retries, and
+    // the retry resumes the same run.
+    startToCloseTimeout: '30 minutes',
+    // Short, so a dead worker is noticed fast; the activity heartbeats every second in the background.
+    heartbeatTimeout: '10 seconds',
+    retry: {
+      initialInterval: durationMs(input.providerRetry.initialInterval),
+      maximumInterval: durationMs(input.providerRetry.maximumInterval),
+      // 0 means unlimited; the SDK spells that as "unset".
+      maximumAttempts: input.providerRetry.maximumAttempts || undefined,
+      backoffCoefficient: 2,
+    },
+    // On cancellation, wait until the attempt has really stopped, so the cleanup that follows sees
+    // every run it may have created.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    summary,
+  };
+}
 
-const { startRun } = proxyActivities<AgentrunActivities>({ ...runActivityOptions, summary: 'create (or find) the run, then wait until it needs action or ends' });
-const { submitToolOutputs } = proxyActivities<AgentrunActivities>({ ...runActivityOptions, summary: 'submit the tool outputs, then wait until the run needs action or ends' });
-const { waitForRun } = proxyActivities<AgentrunActivities>({ ...runActivityOptions, summary: 'wait until the run needs action or ends' });
-const { cancelRun } = proxyActivities<AgentrunActivities>({
-  ...runActivityOptions,
-  startToCloseTimeout: '10 minutes',
-  summary: 'cancel the run at the provider',
-});
-const { createThread, resolveTools } = proxyLocalActivities<AgentrunActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
+/** The provider activities, with this execution's retry settings. */
+function providerActivities(input: ValidatedAgentRunInput) {
+  return {
+    startRun: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'create (or find) the run, then wait until it needs action or ends')).startRun,
+    submitToolOutputs: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'submit the tool outputs, then wait until the run needs action or ends')).submitToolOutputs,
+    waitForRun: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'wait until the run needs action or ends')).waitForRun,
+    cancelRun: proxyActivities<AgentrunActivities>({ ...runActivityOptions(input, 'cancel the run at the provider'), startToCloseTimeout: '10 minutes' }).cancelRun,
+  };
+}
+
+/** Short provider calls as local activities: one marker event each instead of three events. */
+function localActivities(input: ValidatedAgentRunInput) {
+  return proxyLocalActivities<AgentrunActivities>({
+    startToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: durationMs(input.providerRetry.initialInterval),
+      maximumInterval: durationMs(input.providerRetry.maximumInterval),
+      backoffCoefficient: 2,
+      maximumAttempts: 10,
+    },
+  });
+}
 
 /** Runs an agent on a thread until the run ends, executing and approving its tool calls durably. */
 export async function agentRunWorkflow(rawInput: unknown, carried?: CarriedRunState): Promise<AgentRunResult> {
@@ -131,6 +151,8 @@ class AgentRun {
   private readonly toolInfo: Record<string, ToolInfo> = {};
   private readonly wait: WaitOptions;
   private lastSearchAttributes = '';
+  private readonly provider: ReturnType<typeof providerActivities>;
+  private readonly local: ReturnType<typeof localActivities>;
   private deadlineHit = false;
 
   constructor(
@@ -150,6 +172,8 @@ class AgentRun {
     this.continuedAsNew = carried?.continuedAsNew ?? 0;
     this.deadlineAt = carried ? carried.deadlineAt : input.deadline !== undefined ? workflowInfo().startTime.getTime() + durationMs(input.deadline) : null;
     this.wait = { mode: input.wait.mode, pollIntervalMs: durationMs(input.wait.pollInterval) };
+    this.provider = providerActivities(input);
+    this.local = localActivities(input);
     this.registerHandlers();
   }
 
@@ -194,7 +218,7 @@ class AgentRun {
     let progress: RunProgress;
     if (this.runId && this.threadId) {
       // Resumed after continue-as-new: the run is known; wait on it again (returns at once if it needs action).
-      progress = await waitForRun({ threadId: this.threadId, runId: this.runId, wait: this.wait, bounds: RESULT_BOUNDS });
+      progress = await this.provider.waitForRun({ threadId: this.threadId, runId: this.runId, wait: this.wait, bounds: RESULT_BOUNDS });
     } else {
       progress = await this.startProviderRun(this.runOptions());
     }
@@ -220,7 +244,7 @@ class AgentRun {
       if (settled === 'cancelled') return this.finish(await this.cancelAtProvider('an approval timed out (approval.onTimeout: cancel)'));
 
       this.setPhase('running', 'submitting tool outputs');
-      progress = await submitToolOutputs({ threadId: run.threadId, runId: run.id, outputs: settled, wait: this.wait, bounds: RESULT_BOUNDS });
+      progress = await this.provider.submitToolOutputs({ threadId: run.threadId, runId: run.id, outputs: settled, wait: this.wait, bounds: RESULT_BOUNDS });
       if (progress.alreadySubmitted) this.note('tool outputs had already reached the provider (a retried submit)');
       if (progress.run.status === 'expired') {
         this.observe(progress);
@@ -234,13 +258,13 @@ class AgentRun {
     if (!this.threadId) {
       this.setPhase('starting', 'creating the thread');
       const thread = this.input.thread ?? {};
-      const { threadId } = await createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
+      const { threadId } = await this.local.createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
       this.threadId = threadId;
       this.note('thread created', threadId);
       options = { ...options, toolResources: undefined }; // already on the new thread
     }
     this.setPhase('running', `starting run step ${this.step}`);
-    const progress = await startRun({
+    const progress = await this.provider.startRun({
       threadId: this.threadId,
       run: options,
       workflowId: this.workflowId,
@@ -292,7 +316,7 @@ class AgentRun {
   /** Settles every call of one round concurrently; returns the outputs, or 'cancelled' (approval timeout policy). */
   private async settleToolCalls(run: RunSnapshot): Promise<ToolOutput[] | 'cancelled'> {
     const unresolved = [...new Set(run.requiredToolCalls.map((call) => call.name))].filter((name) => !this.toolInfo[name]);
-    if (unresolved.length) Object.assign(this.toolInfo, await resolveTools(unresolved));
+    if (unresolved.length) Object.assign(this.toolInfo, await this.local.resolveTools(unresolved));
 
     this.pending.clear();
     const records = run.requiredToolCalls.map((call) => this.recordCall(run, call));
@@ -503,7 +527,7 @@ class AgentRun {
       this.setPhase('cancelled');
       return { threadId: '', run: this.emptyRun('cancelled') };
     }
-    const progress = await cancelRun({ threadId: this.threadId, runId: this.runId, workflowId: this.workflowId, step: this.step, wait: this.wait, bounds: RESULT_BOUNDS });
+    const progress = await this.provider.cancelRun({ threadId: this.threadId, runId: this.runId, workflowId: this.workflowId, step: this.step, wait: this.wait, bounds: RESULT_BOUNDS });
     if (!progress) {
       this.setPhase('cancelled', 'cancelled before a run was created');
       return { threadId: this.threadId, run: this.emptyRun('cancelled') };
@@ -658,7 +682,7 @@ class AgentRun {
   }
 
   private runOptions(): RunOptions {
-    const { threadId: _threadId, thread: _thread, wait: _wait, toolPolicies: _policies, unknownTools: _unknown, approval: _approval, onActiveRun: _active, onExpired: _expired, maxToolRounds: _rounds, deadline: _deadline, maxToolOutputChars: _chars, continueAsNewAfterEvents: _events, ...options } = this.input;
+    const { threadId: _threadId, thread: _thread, wait: _wait, toolPolicies: _policies, unknownTools: _unknown, approval: _approval, onActiveRun: _active, onExpired: _expired, maxToolRounds: _rounds, deadline: _deadline, maxToolOutputChars: _chars, continueAsNewAfterEvents: _events, providerRetry: _retry, ...options } = this.input;
     return options;
   }
 

@@ -26,10 +26,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, options: { tools?: Tool[]; emulator?: EmulatorOptions; worker?: boolean } = {}): Promise<Harness> {
+export async function startHarness(label: string, options: { tools?: Tool[]; emulator?: EmulatorOptions; worker?: boolean; providerTimeoutMs?: number } = {}): Promise<Harness> {
   const temporal = await connectTemporal(label);
   const emulator = await startEmulator({ stepDelayMs: 30, queuedDelayMs: 5, pollAfterMs: 0, ...options.emulator });
-  const providerConfig: ProviderConfig = { kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 5_000 };
+  const providerConfig: ProviderConfig = { kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: options.providerTimeoutMs ?? 5_000 };
   const worker = await createAgentrunWorker({
     connection: temporal.workerConnection,
     taskQueue: temporal.taskQueue,
@@ -53,7 +53,7 @@ export async function startHarness(label: string, options: { tools?: Tool[]; emu
       return created.id;
     },
     input(assistantId, overrides = {}) {
-      return { assistantId, thread: { messages: [{ role: 'user', content: 'Hello' }] }, wait: { mode: 'poll', pollInterval: 50 }, ...overrides };
+      return { assistantId, thread: { messages: [{ role: 'user', content: 'Hello' }] }, wait: { mode: 'poll', pollInterval: 50 }, providerRetry: { initialInterval: 100, maximumInterval: 1_000 }, ...overrides };
     },
     async close() {
       if (options.worker !== false) {

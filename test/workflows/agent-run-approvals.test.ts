@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DecisionRejectedError } from '../../src/client';
 import { defineTool } from '../../src/tools/define-tool';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { recordHistory } from '../support/histories';
 
 const transfers: Array<{ to: string; amount: number; idempotencyKey: string }> = [];
 const transfer = defineTool({
@@ -48,6 +49,7 @@ describe('approvals and outside outputs', () => {
     const settled = await harness.client.approve(workflowId, { toolCallId, approver: 'alice', reason: 'looks right' });
     expect(settled?.decision).toMatchObject({ type: 'approved', approver: 'alice', reason: 'looks right' });
     const result = await handle.result();
+    await recordHistory(handle, 'approval-approved');
     expect(result.status).toBe('completed');
     expect(result.toolCalls[0]).toMatchObject({ output: 'sent 5 to bob', decision: { type: 'approved', approver: 'alice' } });
     expect(transfers.find((entry) => entry.idempotencyKey === `${workflowId}/${toolCallId}`)).toMatchObject({ to: 'bob', amount: 5 });
@@ -60,6 +62,7 @@ describe('approvals and outside outputs', () => {
     const toolCallId = await pendingCall(harness, workflowId);
     await harness.client.approve(workflowId, { toolCallId, approver: 'alice', arguments: { to: 'bob', amount: 3 } });
     const result = await handle.result();
+    await recordHistory(handle, 'approval-edited');
     expect(result.toolCalls[0]).toMatchObject({ output: 'sent 3 to bob', decision: { type: 'approved', editedArguments: '{"to":"bob","amount":3}' } });
   });
 
@@ -69,6 +72,7 @@ describe('approvals and outside outputs', () => {
     const toolCallId = await pendingCall(harness, workflowId);
     await harness.client.deny(workflowId, { toolCallId, approver: 'carol', reason: 'bob is not a customer' }, 'signal');
     const result = await handle.result();
+    await recordHistory(handle, 'approval-denied');
     expect(result.toolCalls[0]).toMatchObject({ isError: true, decision: { type: 'denied', approver: 'carol', reason: 'bob is not a customer' } });
     expect(result.messages[0]!.text).toContain('bob is not a customer');
     expect(transfers.some((entry) => entry.idempotencyKey === `${workflowId}/${toolCallId}`)).toBe(false);
@@ -82,6 +86,7 @@ describe('approvals and outside outputs', () => {
     await expect(harness.client.approve(workflowId, { toolCallId, approver: 'crm' })).rejects.toThrow(/waits for an output from outside/);
     await harness.client.submitOutput(workflowId, { toolCallId, approver: 'crm-sync', output: '{"name":"Ada"}' });
     const result = await handle.result();
+    await recordHistory(handle, 'outside-output');
     expect(result.toolCalls[0]).toMatchObject({ output: '{"name":"Ada"}', decision: { type: 'output_supplied', approver: 'crm-sync' } });
   });
 
@@ -101,6 +106,7 @@ describe('approvals and outside outputs', () => {
     await harness.client.approve(workflowId, { toolCallId, approver: 'alice' });
     await expect(harness.client.deny(workflowId, { toolCallId, approver: 'alice', reason: 'too late' })).rejects.toThrow(/No tool call .* is waiting|already decided/);
     const result = await handle.result();
+    await recordHistory(handle, 'rejected-decisions');
     expect(result.status).toBe('completed');
     const timeline = (await harness.client.status(workflowId)).timeline;
     expect(timeline.some((entry) => entry.event === 'rejected a decision signal' && /approver/.test(entry.detail ?? ''))).toBe(true);
@@ -111,7 +117,9 @@ describe('approvals and outside outputs', () => {
     ['cancel', 'cancelled'],
   ] as const)('on approval timeout %s: the run ends %s', async (onTimeout, status) => {
     const assistantId = await harness.assistant(transferScript);
-    const result = await harness.client.run(harness.input(assistantId, { approval: { timeout: '1s', onTimeout } }));
+    const { handle } = await harness.client.start(harness.input(assistantId, { approval: { timeout: '1s', onTimeout } }));
+    const result = await handle.result();
+    await recordHistory(handle, `approval-timeout-${onTimeout}`);
     expect(result.status).toBe(status);
     expect(result.toolCalls[0]!.decision).toMatchObject({ type: 'timed_out' });
     if (onTimeout === 'deny') expect(result.messages[0]!.text).toContain('not_approved');
@@ -125,6 +133,7 @@ describe('approvals and outside outputs', () => {
     const assistantId = await harness.assistant(transferScript);
     const { handle } = await harness.client.start(harness.input(assistantId, { approval: { timeout: '1s', onTimeout: 'fail' } }));
     const error = await handle.result().catch((caught: unknown) => caught);
+    await recordHistory(handle, 'approval-timeout-fail');
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(((error as WorkflowFailedError).cause as { type?: string }).type).toBe('ApprovalTimedOut');
     const state = await harness.client.status(handle.workflowId);
@@ -149,6 +158,7 @@ describe('expiry is not loss', () => {
 
     await harness.client.approve(workflowId, { toolCallId, approver: 'slow-sam' });
     const result = await handle.result();
+    await recordHistory(handle, 'expired-then-continued');
     expect(result.status).toBe('completed');
     expect(result.runIds).toHaveLength(2);
     // The late-approved transfer ran once; the continuation's identical call reused its output.
@@ -170,6 +180,7 @@ describe('expiry is not loss', () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await harness.client.approve(workflowId, { toolCallId, approver: 'slow-sam' });
     const error = await handle.result().catch((caught: unknown) => caught);
+    await recordHistory(handle, 'expired-then-failed');
     expect(((error as WorkflowFailedError).cause as { type?: string; message: string }).type).toBe('RunExpired');
   });
 });

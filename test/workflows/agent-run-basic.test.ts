@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { defineTool } from '../../src/tools/define-tool';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { recordHistory } from '../support/histories';
 
 const weather = defineTool({
   name: 'get_weather',
@@ -22,7 +23,9 @@ describe('agent run workflow', () => {
 
   it('completes a run without tools', async () => {
     const assistantId = await harness.assistant({ steps: [{ answer: 'Hi there.' }] });
-    const result = await harness.client.run(harness.input(assistantId));
+    const { handle } = await harness.client.start(harness.input(assistantId));
+    const result = await handle.result();
+    await recordHistory(handle, 'completed-no-tools');
     expect(result.status).toBe('completed');
     expect(result.messages.map((message) => message.text)).toEqual(['Hi there.']);
     expect(result.runIds).toHaveLength(1);
@@ -32,7 +35,9 @@ describe('agent run workflow', () => {
 
   it('runs one tool round and the output reaches the provider', async () => {
     const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }, { answer: 'Done.' }] });
-    const result = await harness.client.run(harness.input(assistantId));
+    const { handle } = await harness.client.start(harness.input(assistantId));
+    const result = await handle.result();
+    await recordHistory(handle, 'one-tool-round');
     expect(result.status).toBe('completed');
     expect(result.rounds).toBe(1);
     expect(result.toolCalls).toHaveLength(1);
@@ -51,7 +56,9 @@ describe('agent run workflow', () => {
       ],
     });
     const before = harness.emulator.stats().requests['POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs'] ?? 0;
-    const result = await harness.client.run(harness.input(assistantId));
+    const { handle } = await harness.client.start(harness.input(assistantId));
+    const result = await handle.result();
+    await recordHistory(handle, 'parallel-calls-several-rounds');
     expect(result.status).toBe('completed');
     expect(result.rounds).toBe(2);
     expect(result.toolCalls.map((call) => call.output)).toEqual(['3', '7', expect.stringContaining('Oslo'), '30']);
@@ -73,7 +80,9 @@ describe('agent run workflow', () => {
         { answer: 'Sorry.' },
       ],
     });
-    const result = await harness.client.run(harness.input(assistantId));
+    const { handle } = await harness.client.start(harness.input(assistantId));
+    const result = await handle.result();
+    await recordHistory(handle, 'invalid-arguments-thrown-error-unknown-tool');
     expect(result.status).toBe('completed');
     const [invalid, malformed, thrown, unknown] = result.toolCalls;
     expect(JSON.parse(invalid!.output!).error).toMatchObject({ type: 'invalid_arguments', issues: [{ path: 'a' }] });
@@ -86,10 +95,14 @@ describe('agent run workflow', () => {
 
   it('reports a failed run and an incomplete run in the result', async () => {
     const failing = await harness.assistant({ steps: [{ fail: { code: 'server_error', message: 'model exploded' } }] });
-    const failed = await harness.client.run(harness.input(failing));
+    const failedStart = await harness.client.start(harness.input(failing));
+    const failed = await failedStart.handle.result();
+    await recordHistory(failedStart.handle, 'failed-run');
     expect(failed).toMatchObject({ status: 'failed', lastError: { code: 'server_error', message: 'model exploded' } });
     const truncated = await harness.assistant({ steps: [{ incomplete: 'max_completion_tokens' }] });
-    const incomplete = await harness.client.run(harness.input(truncated));
+    const incompleteStart = await harness.client.start(harness.input(truncated));
+    const incomplete = await incompleteStart.handle.result();
+    await recordHistory(incompleteStart.handle, 'incomplete-run');
     expect(incomplete).toMatchObject({ status: 'incomplete', incompleteDetails: { reason: 'max_completion_tokens' } });
   });
 
@@ -100,6 +113,7 @@ describe('agent run workflow', () => {
       args: [{ assistantId: 'asst_x', temperature: 3, toolPolicies: { a: 'sometimes' }, surprise: true }],
     });
     const error = await handle.result().catch((caught: unknown) => caught);
+    await recordHistory(handle, 'invalid-input');
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as { type?: string; message: string; nonRetryable?: boolean };
     expect(cause.type).toBe('InvalidWorkflowInput');

@@ -1,0 +1,18 @@
+/**
+ * Committed workflow histories for replay tests. Scenario tests call {@link recordHistory}; with
+ * `AGENTRUN_RECORD_HISTORIES=1` it writes the history to test/histories/<name>.json (run
+ * `npm run histories:record` after a deliberate workflow change), otherwise it does nothing.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+
+export const HISTORIES_DIRECTORY = path.join(__dirname, '..', 'histories');
+
+/** Saves the handle's history (its first execution, and each continued one) under `name`. */
+export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (process.env.AGENTRUN_RECORD_HISTORIES !== '1') return;
+  fs.mkdirSync(HISTORIES_DIRECTORY, { recursive: true });
+  const history = await handle.fetchHistory();
+  fs.writeFileSync(path.join(HISTORIES_DIRECTORY, `${name}.json`), JSON.stringify(history, null, 1));
+}
