@@ -2,9 +2,9 @@
 /**
  * The `agentrun` command line. Each command lives in src/commands/; this file only dispatches.
  */
-import { runCommand } from './commands';
+import { dispatchCommand } from './commands';
 
-runCommand(process.argv.slice(2)).then(
+dispatchCommand(process.argv.slice(2)).then(
   (exitCode) => {
     if (exitCode !== undefined) process.exitCode = exitCode;
   },

@@ -73,8 +73,13 @@ export function createRunActivities({ provider, secrets }: RunActivityDependenci
     context.heartbeat(details);
   }
 
+  /**
+   * A signal per provider call that follows the activity's cancellation. `openai` adds an abort
+   * listener to the signal it is given and keeps it; on the long-lived activity signal that would
+   * pile up one listener per poll.
+   */
   function callOptions(): CallOptions {
-    return { signal: Context.current().cancellationSignal };
+    return { signal: AbortSignal.any([Context.current().cancellationSignal]) };
   }
 
   /** Polls until the run needs action or ends; the provider's poll-after hint wins over the interval. */

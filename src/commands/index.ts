@@ -1,35 +1,61 @@
 /**
  * Command dispatch for the `agentrun` CLI. Arguments are parsed with Node's own `util.parseArgs`:
  * the CLI is small enough not to need a framework.
+ *
+ * Commands load lazily: `agentrun status` should not pay for loading the worker, the bundler or
+ * the emulator.
  */
-import { devCommand } from './dev-command';
-import { emulatorCommand } from './emulator-command';
+import { CommandError, ExitCode } from './command-support';
 
 /** A command: gets its own arguments, resolves to an exit code (undefined: keep running / 0). */
 export type Command = (argv: string[]) => Promise<number | undefined>;
 
-const commands: Record<string, { run: Command; summary: string }> = {
-  dev: { run: devCommand, summary: 'start a Temporal dev server (Web UI, SQLite) and the emulator' },
-  emulator: { run: emulatorCommand, summary: 'serve the provider emulator: agentrun emulator --port N [--api-key KEY]' },
+const commands: Record<string, { load: () => Promise<Command>; summary: string }> = {
+  run: { load: async () => (await import('./run-command')).runCommand, summary: 'start an agent run and follow it to the answer' },
+  status: { load: async () => (await import('./status-command')).statusCommand, summary: "show a run's state: phase, ids, waiting calls, usage, timeline" },
+  approve: { load: async () => (await import('./approve-command')).approveCommand, summary: 'approve a tool call that waits for a person' },
+  deny: { load: async () => (await import('./deny-command')).denyCommand, summary: 'deny a tool call; the model reads the reason' },
+  output: { load: async () => (await import('./output-command')).outputCommand, summary: 'supply the output of a tool call that waits for one from outside' },
+  cancel: { load: async () => (await import('./cancel-command')).cancelCommand, summary: 'cancel a run (and its run at the provider)' },
+  list: { load: async () => (await import('./list-command')).listCommand, summary: 'list agent runs, or those waiting for a person' },
+  worker: { load: async () => (await import('./worker-command')).workerCommand, summary: 'run a worker with your tools: agentrun worker --tools ./tools.js' },
+  dev: { load: async () => (await import('./dev-command')).devCommand, summary: 'local Temporal (Web UI), emulator and worker; --demo runs an example' },
+  emulator: { load: async () => (await import('./emulator-command')).emulatorCommand, summary: 'serve the provider emulator: agentrun emulator --port N [--api-key KEY]' },
 };
 
 /** Usage text listing every command. */
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  return ['usage: agentrun <command> [options]', '', ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`), '', 'agentrun <command> --help shows a command\'s options.'].join('\n');
+  return [
+    'usage: agentrun <command> [options]',
+    '',
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    '',
+    "agentrun <command> --help shows a command's options.",
+    'Temporal is found through TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE or an envconfig profile (default localhost:7233).',
+  ].join('\n');
 }
 
-/** Runs the command named by argv[0]. */
-export async function runCommand(argv: string[]): Promise<number | undefined> {
+/**
+ * Runs the command named by argv[0] and resolves to the exit code. A {@link CommandError} is
+ * printed as its message alone (it is meant for the person, not a bug report).
+ */
+export async function dispatchCommand(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);
-    return 0;
+    return ExitCode.ok;
   }
   const command = commands[name];
   if (!command) {
     process.stderr.write(`agentrun: unknown command "${name}".\n${usage()}\n`);
-    return 2;
+    return ExitCode.usage;
   }
-  return command.run(rest);
+  try {
+    return await (await command.load())(rest);
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    process.stderr.write(`agentrun ${name}: ${error.message}\n`);
+    return error.exitCode;
+  }
 }

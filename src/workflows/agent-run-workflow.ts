@@ -521,6 +521,8 @@ class AgentRun {
 
   /** Cancels the current run at the provider and waits until it has ended. */
   private async cancelAtProvider(why: string): Promise<RunProgress> {
+    // Calls still waiting will never be decided now: they must not count as pending approvals.
+    for (const record of this.pending.values()) record.waitingFor = undefined;
     this.setPhase('cancelling', `cancelling the run: ${why}`);
     this.note('cancelling the run at the provider', why);
     if (!this.threadId) {

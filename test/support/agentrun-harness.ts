@@ -17,7 +17,8 @@ export interface Harness {
   emulator: RunningEmulator;
   client: AgentRunClient;
   openai: OpenAI;
-  worker: Worker;
+  /** Absent with `worker: false` (tests that run workers as child processes). */
+  worker?: Worker;
   providerConfig: ProviderConfig;
   /** Creates an assistant whose default script is `script` (or none). */
   assistant(script?: object, name?: string): Promise<string>;
@@ -30,7 +31,7 @@ export async function startHarness(label: string, options: { tools?: Tool[]; emu
   const temporal = await connectTemporal(label);
   const emulator = await startEmulator({ stepDelayMs: 30, queuedDelayMs: 5, pollAfterMs: 0, ...options.emulator });
   const providerConfig: ProviderConfig = { kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: options.providerTimeoutMs ?? 5_000 };
-  const worker = await createAgentrunWorker({
+  const worker = options.worker === false ? undefined : await createAgentrunWorker({
     connection: temporal.workerConnection,
     taskQueue: temporal.taskQueue,
     tools: options.tools ?? [],
@@ -39,7 +40,7 @@ export async function startHarness(label: string, options: { tools?: Tool[]; emu
     registerSearchAttributes: false,
     log: () => undefined,
   });
-  const running = options.worker === false ? Promise.resolve() : worker.run();
+  const running = worker?.run();
   const openai = createOpenAIClient(providerConfig);
   return {
     temporal,
@@ -56,7 +57,7 @@ export async function startHarness(label: string, options: { tools?: Tool[]; emu
       return { assistantId, thread: { messages: [{ role: 'user', content: 'Hello' }] }, wait: { mode: 'poll', pollInterval: 50 }, providerRetry: { initialInterval: 100, maximumInterval: 1_000 }, ...overrides };
     },
     async close() {
-      if (options.worker !== false) {
+      if (worker) {
         worker.shutdown();
         await running;
       }

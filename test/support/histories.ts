@@ -9,10 +9,11 @@ import type { WorkflowHandle } from '@temporalio/client';
 
 export const HISTORIES_DIRECTORY = path.join(__dirname, '..', 'histories');
 
-/** Saves the handle's history (its first execution, and each continued one) under `name`. */
+/** Saves the history of the handle's execution under `name` (after continue-as-new, pass the first run's handle). */
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.AGENTRUN_RECORD_HISTORIES !== '1') return;
   fs.mkdirSync(HISTORIES_DIRECTORY, { recursive: true });
   const history = await handle.fetchHistory();
-  fs.writeFileSync(path.join(HISTORIES_DIRECTORY, `${name}.json`), JSON.stringify(history, null, 1));
+  // protobufjs' JSON form (enum names, base64 payloads), which `historyFromJSON` reads back.
+  fs.writeFileSync(path.join(HISTORIES_DIRECTORY, `${name}.json`), JSON.stringify(history));
 }

@@ -84,6 +84,9 @@ describe('orchestration', () => {
     await handle.result().catch(() => undefined);
     const run = await harness.openai.beta.threads.runs.retrieve(waiting.runId!, { thread_id: waiting.threadId! });
     expect(run.status).toBe('cancelled');
+    // Nothing waits for a person any more: the listing of runs awaiting approval must drop it.
+    expect((await harness.client.status(workflowId)).pendingApprovals).toEqual([]);
+    expect(((await handle.describe()).searchAttributes as Record<string, unknown[]>).AgentRunPendingApprovals).toEqual([0]);
   });
 
   it('continues as new with ids and decisions only, and finishes the same run', async () => {

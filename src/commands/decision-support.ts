@@ -1,0 +1,115 @@
+/**
+ * What `approve`, `deny` and `output` share: finding the call to decide when its id is left out,
+ * and sending the decision as a validated update (the default: a rejection comes back to the
+ * person who sent it) or as a signal (fire and forget).
+ */
+import { DecisionRejectedError, type AgentRunClient, type DecisionTransport } from '../client';
+import type { ToolCallRecord } from '../shared/run-types';
+import { CONNECTION_HELP, CommandError, ExitCode, printJson, printLine, readRunState, rethrowNotFound, suggestedCommand, type ConnectionFlags } from './command-support';
+import { formatTable, oneLine, shellQuote } from './text-format';
+
+/** The decisions the CLI sends. */
+export type DecisionKind = 'approve' | 'deny' | 'output';
+
+/** Flags every decision command takes. */
+export interface DecisionFlags extends ConnectionFlags {
+  approver?: string;
+  signal: boolean;
+  json: boolean;
+}
+
+/** `parseArgs` specs of the flags every decision command takes. */
+export const decisionOptionSpecs = {
+  approver: { type: 'string' },
+  signal: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Help lines of {@link decisionOptionSpecs}. */
+export const DECISION_HELP = `  --signal              send a signal instead of the validated update: returns at once, but a
+                        rejected decision is only visible in "agentrun status" (timeline)
+  --json                print the settled tool call (update only) as one JSON object
+${CONNECTION_HELP}
+  -h, --help            this text`;
+
+/** Exit code lines of every decision command's help. */
+export const DECISION_EXIT_HELP = `Exit codes: 0 the workflow took the decision; 2 bad options, no such call waiting, several calls
+waiting and none named, or the workflow rejected the decision (its message on stderr); 1 anything
+else (Temporal unreachable, no such workflow).`;
+
+/** Which waiting calls a decision can target. */
+function canDecide(kind: DecisionKind, call: ToolCallRecord): boolean {
+  if (kind === 'approve') return call.waitingFor === 'approval';
+  if (kind === 'output') return call.waitingFor === 'output';
+  return call.waitingFor === 'approval' || call.waitingFor === 'output';
+}
+
+/**
+ * The tool call to decide: the one named, or, when none is named, the only call of the workflow
+ * that waits for this kind of decision. Several waiting: lists them and exits 2, because guessing
+ * would approve something the person did not look at.
+ */
+export async function resolveToolCallId(client: AgentRunClient, workflowId: string, given: string | undefined, kind: DecisionKind, flags: ConnectionFlags): Promise<string> {
+  if (given) return given;
+  const state = await readRunState(client, workflowId);
+  const candidates = state.pendingApprovals.filter((call) => canDecide(kind, call));
+  const what = kind === 'output' ? 'an outside output' : kind === 'approve' ? 'approval' : 'a decision';
+  if (candidates.length === 0) {
+    throw new CommandError(`no tool call of ${workflowId} waits for ${what} (phase ${state.phase}). "agentrun status ${workflowId}" shows the run.`, ExitCode.usage);
+  }
+  if (candidates.length > 1) {
+    const table = formatTable(
+      ['TOOL CALL ID', 'TOOL', 'WAITS FOR', 'ARGUMENTS'],
+      candidates.map((call) => [call.toolCallId, call.name, call.waitingFor ?? '', oneLine(call.arguments, 80)]),
+    );
+    const example = suggestedCommand([kind, shellQuote(workflowId), shellQuote(candidates[0]!.toolCallId), '...'], flags);
+    throw new CommandError(`${candidates.length} tool calls of ${workflowId} wait for ${what}; name one:\n${table}\ne.g. ${example}`, ExitCode.usage);
+  }
+  return candidates[0]!.toolCallId;
+}
+
+/** The approver, required by every decision. */
+export function requireApprover(flags: DecisionFlags, command: DecisionKind): string {
+  if (!flags.approver?.trim()) throw new CommandError(`--approver is required: who decides (a user id or name). See "agentrun ${command} --help".`, ExitCode.usage);
+  return flags.approver;
+}
+
+/**
+ * Sends one decision and reports it. A rejection by the workflow (unknown or settled call,
+ * approver not allowed, bad arguments) exits 2 with the workflow's own message.
+ */
+export async function sendDecision(
+  client: AgentRunClient,
+  workflowId: string,
+  toolCallId: string,
+  kind: DecisionKind,
+  flags: DecisionFlags,
+  send: (transport: DecisionTransport) => Promise<ToolCallRecord | undefined>,
+): Promise<number> {
+  const transport: DecisionTransport = flags.signal ? 'signal' : 'update';
+  let settled: ToolCallRecord | undefined;
+  try {
+    settled = await send(transport);
+  } catch (error) {
+    if (error instanceof DecisionRejectedError) throw new CommandError(`the workflow rejected the decision: ${error.message}`, ExitCode.usage);
+    rethrowNotFound(error, workflowId);
+  }
+  if (transport === 'signal') {
+    const signalName = { approve: 'approveToolCall', deny: 'denyToolCall', output: 'submitToolOutput' }[kind];
+    if (flags.json) printJson({ workflowId, toolCallId, transport, signal: signalName });
+    else {
+      printLine(`Sent the ${signalName} signal for ${toolCallId} to ${workflowId}.`);
+      printLine(`A signal cannot report a rejection; ${suggestedCommand(['status', shellQuote(workflowId)], flags)} shows whether it was taken.`);
+    }
+    return ExitCode.ok;
+  }
+  if (flags.json) {
+    printJson(settled ?? null);
+    return ExitCode.ok;
+  }
+  const verb = { approve: 'Approved', deny: 'Denied', output: 'Supplied the output of' }[kind];
+  printLine(`${verb} ${settled?.name ?? 'tool call'} (${toolCallId}) in ${workflowId} as ${flags.approver}.`);
+  if (kind === 'approve') printLine('The tool runs on the worker now; the run continues when its output is in.');
+  return ExitCode.ok;
+}

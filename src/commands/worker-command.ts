@@ -1,0 +1,111 @@
+/**
+ * `agentrun worker`: runs agentrun's workflows, the provider activities and the user's tools
+ * until SIGINT or SIGTERM, then shuts down gracefully (in-flight tasks finish first).
+ */
+import { parseArgs } from 'node:util';
+import { NativeConnection, type NativeConnectionOptions, type Worker } from '@temporalio/worker';
+import { temporalSettings } from '../temporal-connection';
+import type { Tool } from '../tools/define-tool';
+import { loadToolModule } from '../tools/load-tools';
+import { createAgentrunWorker } from '../worker';
+import { CONNECTION_HELP, CommandError, ExitCode, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
+import { installWorkerRuntime, logLevelOption } from './worker-runtime';
+
+const HELP = `usage: agentrun worker [--tools PATH] [--task-queue QUEUE] [options]
+
+Runs an agentrun worker: the agent run workflows, the provider activities (the provider comes
+from this process's environment: AGENTRUN_PROVIDER and its variables, see the README) and your
+function tools. Runs until Ctrl-C or SIGTERM, then shuts down gracefully.
+
+  --tools PATH          a tool module: its default export (or module.exports) is an array of
+                        tools made with defineTool, e.g. ./examples/tools.js
+${TASK_QUEUE_HELP}
+  --log-level LEVEL     worker log level on stderr: error, warn, info (default), debug, trace
+${CONNECTION_HELP}
+  -h, --help            this text
+
+On a server that lacks agentrun's search attributes the worker registers them; where it may not
+(Temporal Cloud, no operator permission) it stops and prints the command to run.
+
+Exit codes: 0 stopped cleanly; 1 it could not start (tool module, provider configuration,
+Temporal unreachable, search attributes) or failed; 2 bad options.
+
+Example:
+  TEMPORAL_ADDRESS=127.0.0.1:7233 agentrun worker --tools ./examples/tools.js
+`;
+
+/** `agentrun worker`. */
+export async function workerCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandLine('worker', () =>
+    parseArgs({
+      args: argv,
+      options: {
+        tools: { type: 'string' },
+        'task-queue': { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        ...connectionOptionSpecs,
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }),
+  );
+  if (values.help) {
+    process.stdout.write(HELP);
+    return ExitCode.ok;
+  }
+  installWorkerRuntime(logLevelOption(values['log-level']));
+  const tools = values.tools ? await loadTools(values.tools) : [];
+  const taskQueue = taskQueueOf(values);
+  const settings = temporalSettings({ address: values.address, namespace: values.namespace });
+  const address = settings.connectionOptions.address;
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions);
+  } catch (error) {
+    throw new CommandError(`cannot reach Temporal at ${address} (${(error as Error).message}). Start a local server with "agentrun dev", or point TEMPORAL_ADDRESS (or --address) at yours.`);
+  }
+  try {
+    let worker: Worker;
+    try {
+      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line) });
+    } catch (error) {
+      throw new CommandError((error as Error).message);
+    }
+    printLine(`agentrun worker: Temporal ${address}, namespace ${settings.namespace}, task queue ${taskQueue}`);
+    printLine(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
+    printLine('agentrun worker: ready; Ctrl-C stops it (in-flight tasks finish first)');
+    return await runUntilStopped(worker);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function loadTools(modulePath: string): Promise<Tool[]> {
+  try {
+    return await loadToolModule(modulePath);
+  } catch (error) {
+    throw new CommandError((error as Error).message);
+  }
+}
+
+/**
+ * Runs the worker; on the first SIGINT/SIGTERM starts a graceful shutdown, on a second one exits
+ * at once (a person pressing Ctrl-C twice means it).
+ */
+export async function runUntilStopped(worker: Worker, name = 'agentrun worker'): Promise<number> {
+  const stop = listenForStop();
+  const running = worker.run();
+  const first = await Promise.race([stop.stopped, running.then(() => undefined)]);
+  stop.dispose();
+  if (first === undefined) {
+    printError(`${name}: stopped without being asked to`);
+    return ExitCode.failed;
+  }
+  printLine(`${name}: ${first} received, shutting down (Ctrl-C again to exit at once)...`);
+  const again = listenForStop();
+  void again.stopped.then(() => process.exit(ExitCode.interrupted));
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  again.dispose();
+  printLine(`${name}: stopped`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,84 @@
+/**
+ * `agentrun worker --tools examples/tools.js` as a child process: it loads the user-style tool
+ * module, completes a run the test starts (one tool it runs by itself, one a person approves),
+ * and stops cleanly on SIGINT.
+ */
+import { randomUUID } from 'node:crypto';
+import { AgentRunClient } from '../../src/client';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { createOpenAIClient } from '../../src/providers';
+import { eventually } from '../support/agentrun-harness';
+import { connectTemporal, temporalAddress, temporalNamespace, type TemporalTestContext } from '../support/temporal';
+import { requireBuiltCli, runCli, spawnCli, type CliProcess } from './cli-process';
+
+describe('agentrun worker', () => {
+  let temporal: TemporalTestContext;
+  let emulator: RunningEmulator;
+  let worker: CliProcess | undefined;
+
+  beforeAll(async () => {
+    requireBuiltCli();
+    temporal = await connectTemporal('cli-worker');
+    emulator = await startEmulator({ stepDelayMs: 30, queuedDelayMs: 5, pollAfterMs: 0 });
+  });
+  afterAll(async () => {
+    if (worker?.child.exitCode === null) worker.child.kill('SIGKILL');
+    await emulator?.close();
+    await temporal?.close();
+  });
+
+  it('runs the tools of a tool module until SIGINT, then stops cleanly', async () => {
+    const taskQueue = `test-cli-worker-${randomUUID().slice(0, 8)}`;
+    const environment = {
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_NAMESPACE: temporalNamespace(),
+      AGENTRUN_PROVIDER: 'emulator',
+      AGENTRUN_EMULATOR_URL: emulator.url,
+      AGENTRUN_EMULATOR_API_KEY: emulator.apiKey,
+    };
+    worker = spawnCli(['worker', '--tools', 'examples/tools.js', '--task-queue', taskQueue, '--log-level', 'warn'], { env: environment, timeoutMs: 45_000 });
+    await worker.waitForOutput(/agentrun worker: ready/, 30_000);
+    expect(worker.output().stdout).toContain(`agentrun worker: provider emulator at ${emulator.url}`);
+    expect(worker.output().stdout).toContain(`task queue ${taskQueue}`);
+    expect(worker.output().stdout).toContain('agentrun worker: tools get_weather (auto), book_meeting_room (approval)');
+
+    const openai = createOpenAIClient({ kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 5_000 });
+    const script = {
+      steps: [
+        { tools: [{ name: 'get_weather', arguments: { city: 'Lisbon' } }] },
+        { tools: [{ name: 'book_meeting_room', arguments: { room: 'Noether', start: '11:00', minutes: 45 } }] },
+        { answer: 'Done.' },
+      ],
+    };
+    const assistant = await openai.beta.assistants.create({ model: 'gpt-4o', metadata: { emulator_script: JSON.stringify(script) } });
+    const client = new AgentRunClient(temporal.client, { taskQueue });
+    const { workflowId, handle } = await client.start({ assistantId: assistant.id, thread: { messages: [{ role: 'user', content: 'Lisbon?' }] }, wait: { mode: 'poll', pollInterval: 50 } });
+    const state = await eventually(async () => {
+      const current = await client.status(workflowId);
+      return current.pendingApprovals.length ? current : undefined;
+    }, 15_000, 'the approval');
+    // A person approves through the CLI, with the call id left out.
+    const approved = await runCli(['approve', workflowId, '--approver', 'carol'], { env: environment });
+    expect(approved.exitCode).toBe(0);
+
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.toolCalls[0]).toMatchObject({ name: 'get_weather', decision: { type: 'automatic' } });
+    expect(JSON.parse(result.toolCalls[0]!.output!)).toMatchObject({ city: 'Lisbon', source: 'agentrun example data' });
+    expect(result.toolCalls[1]).toMatchObject({ toolCallId: state.pendingApprovals[0]!.toolCallId, decision: { type: 'approved', approver: 'carol' } });
+    expect(JSON.parse(result.toolCalls[1]!.output!)).toMatchObject({ booked: true, room: 'Noether', minutes: 45, confirmation: expect.stringMatching(/^BK-\d{6}$/) });
+
+    worker.child.kill('SIGINT');
+    const stopped = await worker.exited;
+    expect(stopped.signal).toBeNull();
+    expect(stopped.exitCode).toBe(0);
+    expect(stopped.stdout).toContain('agentrun worker: SIGINT received, shutting down');
+    expect(stopped.stdout).toMatch(/agentrun worker: stopped\n$/);
+  });
+
+  it('says what is wrong with a tool module, and exits 1', async () => {
+    const result = await runCli(['worker', '--tools', 'examples/no-such-tools.js'], { env: { TEMPORAL_ADDRESS: temporalAddress() } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/agentrun worker: cannot load tool module .*no-such-tools\.js/);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * The worker process is killed with SIGKILL in the middle of runs with tool calls, twice, and
+ * restarted. Every run completes, the emulator counted exactly one run created per workflow step,
+ * and the deduplicating tool's side effect happened once per call.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { temporalAddress } from '../support/temporal';
+
+const WORKFLOWS = 6;
+
+function lines(file: string): Array<{ key: string; pid?: number }> {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+}
+
+describe('worker crash', () => {
+  let harness: Harness;
+  let directory: string;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    harness = await startHarness('crash', { worker: false, emulator: { stepDelayMs: 300 } });
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrun-crash-'));
+  });
+  afterAll(async () => {
+    for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+    await harness.close();
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  async function startWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'fixtures', 'crash-worker.js')], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporalAddress(),
+        CRASH_TASK_QUEUE: harness.temporal.taskQueue,
+        CRASH_EFFECTS_FILE: path.join(directory, 'effects.jsonl'),
+        CRASH_ATTEMPTS_FILE: path.join(directory, 'attempts.jsonl'),
+        AGENTRUN_PROVIDER: 'emulator',
+        AGENTRUN_EMULATOR_URL: harness.emulator.url,
+        AGENTRUN_EMULATOR_API_KEY: harness.emulator.apiKey,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    workers.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+    });
+    return child;
+  }
+
+  async function kill(child: ChildProcess): Promise<void> {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  it('completes every run once, with one side effect per tool call', async () => {
+    const attemptsFile = path.join(directory, 'attempts.jsonl');
+    const effectsFile = path.join(directory, 'effects.jsonl');
+    const assistantId = await harness.assistant({
+      steps: [{ tools: [{ name: 'charge_card', arguments: { cents: 100 } }, { name: 'charge_card', arguments: { cents: 250 } }] }, { tools: [{ name: 'charge_card', arguments: { cents: 5 } }] }, { answer: 'paid' }],
+    });
+
+    let worker = await startWorker();
+    const started = await Promise.all(Array.from({ length: WORKFLOWS }, () => harness.client.start(harness.input(assistantId))));
+
+    // Kill in the middle of the first round's tool calls, restart, kill again in the second round.
+    await eventually(async () => lines(attemptsFile).length >= 4, 30_000, 'first tool calls');
+    await kill(worker);
+    worker = await startWorker();
+    await eventually(async () => lines(effectsFile).length >= WORKFLOWS * 2 + 2, 60_000, 'second-round tool calls');
+    await kill(worker);
+    worker = await startWorker();
+
+    const results = await Promise.all(started.map(({ handle }) => handle.result()));
+    for (const result of results) {
+      expect(result.status).toBe('completed');
+      expect(result.toolCalls.map((call) => call.output?.replace(' (deduplicated)', ''))).toEqual(['charged 100', 'charged 250', 'charged 5']);
+    }
+
+    const stats = harness.emulator.stats();
+    for (const { workflowId } of started) {
+      const runs = stats.runsCreated.filter((run) => run.metadata.agentrun_workflow_id === workflowId);
+      expect(runs.map((run) => run.metadata.agentrun_step)).toEqual(['1']);
+    }
+    const effects = lines(effectsFile);
+    const keys = effects.map((effect) => effect.key);
+    expect(new Set(keys).size).toBe(keys.length); // once per call
+    expect(keys).toHaveLength(WORKFLOWS * 3);
+    // The crashes really interrupted tool calls: some calls ran more than once, in several processes.
+    const attempts = lines(attemptsFile);
+    expect(attempts.length).toBeGreaterThan(keys.length);
+    expect(new Set(attempts.map((attempt) => attempt.pid)).size).toBeGreaterThanOrEqual(2);
+    process.stdout.write(`crash test: ${WORKFLOWS} workflows, ${keys.length} tool calls, ${attempts.length} handler attempts across ${new Set(attempts.map((attempt) => attempt.pid)).size} worker processes, ${stats.runsCreated.length} runs created\n`);
+  }, 180_000);
+});

@@ -1,0 +1,299 @@
+/**
+ * docker-compose.yml is for users: these machines have no Docker engine, so the file is checked
+ * against the code it deploys (search attributes, CLI flags, provider variables, the Dockerfile),
+ * and its search-attribute job runs for real against the suite's Temporal server.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { Connection } from '@temporalio/client';
+import Long from 'long';
+import { parse } from 'yaml';
+import { usage } from '../src/commands';
+import { findTemporalCli } from '../src/dev-server/temporal-cli';
+import { parseCliArguments } from '../src/emulator/cli';
+import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from '../src/shared/search-attributes';
+import { temporalAddress } from './support/temporal';
+
+const root = path.join(__dirname, '..');
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string };
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  ports?: Array<string | number | { target: number; published?: string | number }>;
+  profiles?: string[];
+  healthcheck?: { test?: string | string[] };
+  volumes?: Array<string | { type?: string; source?: string; target?: string }>;
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(read('docker-compose.yml')) as ComposeFile;
+const services = compose.services;
+const dockerfile = read('docker/Dockerfile');
+
+/** The services agentrun's deployment needs, by role. */
+const NEEDED = ['postgresql', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker', 'emulator'];
+
+/** PostgreSQL advanced visibility's pre-allocated columns per type (schema/postgresql/v12/visibility). */
+const POSTGRES_VISIBILITY_SLOTS: Record<string, number> = { Bool: 3, Datetime: 3, Double: 3, Int: 3, Keyword: 10, Text: 3, KeywordList: 3 };
+
+/**
+ * Variables @azure/identity's EnvironmentCredential reads: DefaultAzureCredential tries it first,
+ * and a container has no `az login`, so Entra ID (azure-foundry, keyless azure-openai) needs them.
+ */
+const ENTRA_SERVICE_PRINCIPAL_VARIABLES = ['AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET'];
+
+function service(name: string): ComposeService {
+  const found = services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service ${name}`);
+  return found;
+}
+
+function environment(of: ComposeService): Record<string, string> {
+  const raw = of.environment ?? {};
+  if (Array.isArray(raw)) {
+    return Object.fromEntries(raw.map((entry) => [entry.split('=')[0]!, entry.slice(entry.indexOf('=') + 1)]));
+  }
+  return Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, value === null ? '' : String(value)]));
+}
+
+function dependsOn(of: ComposeService): Record<string, string> {
+  const raw = of.depends_on ?? [];
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((name) => [name, 'service_started']));
+  return Object.fromEntries(Object.entries(raw).map(([name, options]) => [name, options.condition ?? 'service_started']));
+}
+
+function argv(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : value.split(/\s+/).filter(Boolean);
+}
+
+/** `[host port, container port]` of each published port. */
+function publishedPorts(of: ComposeService): Array<[number | undefined, number]> {
+  return (of.ports ?? []).map((entry) => {
+    if (typeof entry === 'object') return [entry.published === undefined ? undefined : Number(entry.published), entry.target];
+    const parts = String(entry).split(':');
+    const container = Number(parts[parts.length - 1]);
+    return [parts.length > 1 ? Number(parts[parts.length - 2]) : undefined, container];
+  });
+}
+
+/** `${NAME:-fallback}` → `{ name, fallback }`; anything else → undefined. */
+function interpolation(value: string): { name: string; fallback: string } | undefined {
+  const match = /^\$\{([A-Z0-9_]+)(?::-([^}]*))?\}$/.exec(value);
+  return match ? { name: match[1]!, fallback: match[2] ?? '' } : undefined;
+}
+
+/** Every string in a parsed YAML document, keys included. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, inner]) => [key, ...strings(inner)]);
+  return [];
+}
+
+/** The Name=Type pairs the one-shot service registers. */
+function registeredPairs(): string[] {
+  return argv(service('temporal-search-attributes').command);
+}
+
+describe('docker-compose.yml', () => {
+  it('has every service the deployment needs', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(NEEDED));
+  });
+
+  it('pins every image to a version, and builds the rest from docker/Dockerfile', () => {
+    for (const [name, entry] of Object.entries(services)) {
+      if (entry.image === undefined) {
+        expect({ name, build: entry.build }).toEqual({ name, build: { context: '.', dockerfile: 'docker/Dockerfile' } });
+        continue;
+      }
+      const tag = /^[^:@]+:([^:@]+)$/.exec(entry.image)?.[1];
+      expect({ name, tag }).toEqual({ name, tag: expect.stringMatching(/\d/) });
+      expect(tag).not.toMatch(/latest/);
+    }
+    // admin-tools carries the CLI that registers the attributes: keep it at the server's version.
+    const serverVersion = /^temporalio\/auto-setup:(\d+\.\d+\.\d+)$/.exec(service('temporal').image ?? '')?.[1];
+    expect(serverVersion).toBeDefined();
+    expect(service('temporal-search-attributes').image).toMatch(new RegExp(`^temporalio/admin-tools:${serverVersion!.replace(/\./g, '\\.')}\\b`));
+    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:2\.\d+\.\d+$/);
+    expect(service('postgresql').image).toMatch(/^postgres:\d+/);
+  });
+
+  it('keeps PostgreSQL in a named volume and reports its health', () => {
+    const postgresql = service('postgresql');
+    const mounts = (postgresql.volumes ?? []).map((entry) => (typeof entry === 'string' ? entry.split(':') : [entry.source ?? '', entry.target ?? '']));
+    const data = mounts.find(([, target]) => target === '/var/lib/postgresql/data');
+    expect(data).toBeDefined();
+    expect(Object.keys(compose.volumes ?? {})).toContain(data![0]);
+    expect(argv(postgresql.healthcheck?.test).join(' ')).toMatch(/pg_isready/);
+  });
+
+  it('runs Temporal on PostgreSQL, after the database is healthy, on port 7233', () => {
+    const temporal = service('temporal');
+    expect(environment(temporal)).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', DB_PORT: '5432' });
+    expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy' });
+    expect(publishedPorts(temporal)).toContainEqual([7233, 7233]);
+  });
+
+  it('registers exactly the search attributes of src/shared/search-attributes.ts', () => {
+    const expected = AGENTRUN_SEARCH_ATTRIBUTES.map((key) => `${key.name}=${searchAttributeCliType(key.type)}`);
+    const pairs = registeredPairs();
+    expect(new Set(pairs).size).toBe(pairs.length);
+    expect([...pairs].sort()).toEqual([...expected].sort());
+  });
+
+  it('fits the attributes into PostgreSQL visibility and keeps auto-setup from taking slots', () => {
+    const perType = new Map<string, number>();
+    for (const pair of registeredPairs()) {
+      const type = pair.split('=')[1]!;
+      perType.set(type, (perType.get(type) ?? 0) + 1);
+    }
+    for (const [type, count] of perType) {
+      expect({ type, fits: count <= (POSTGRES_VISIBILITY_SLOTS[type] ?? 0) }).toEqual({ type, fits: true });
+    }
+    expect(environment(service('temporal')).SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES).toBe('true');
+  });
+
+  it('registers them with the mounted script, once Temporal has started', () => {
+    const job = service('temporal-search-attributes');
+    expect(dependsOn(job)).toEqual({ temporal: 'service_started' });
+    expect(environment(job)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
+    const script = argv(job.entrypoint).find((part) => part.endsWith('.sh'));
+    const mount = (job.volumes ?? []).map((entry) => String(entry).split(':')).find(([, target]) => target === script);
+    expect(mount?.[0]).toBe('./docker/register-search-attributes.sh');
+    expect(fs.existsSync(path.join(root, mount![0]!))).toBe(true);
+  });
+
+  it('serves the Web UI on port 8080 against the compose server', () => {
+    const ui = service('temporal-ui');
+    expect(environment(ui)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(dependsOn(ui)).toHaveProperty('temporal');
+    expect(publishedPorts(ui)).toContainEqual([8080, 8080]);
+  });
+
+  it('starts the worker after Temporal and the search attributes, as `agentrun worker --tools`', () => {
+    const worker = service('worker');
+    expect(dependsOn(worker)).toEqual({ temporal: 'service_started', 'temporal-search-attributes': 'service_completed_successfully' });
+    const command = argv(worker.command);
+    expect(command.slice(0, 3)).toEqual(['node', 'dist/cli.js', 'worker']);
+    const tools = command[command.indexOf('--tools') + 1];
+    expect(command).toContain('--tools');
+    expect(tools).toMatch(/^\/app\/.+\.js$/);
+  });
+
+  it('gives the worker only variables agentrun or Temporal reads', () => {
+    const documented = new Set(read('src/providers/provider-config.ts').match(/\b(?:AGENTRUN|OPENAI|AZURE)_[A-Z0-9_]+\b/g));
+    const variables = environment(service('worker'));
+    for (const name of Object.keys(variables)) {
+      const known = documented.has(name) || name.startsWith('TEMPORAL_') || ENTRA_SERVICE_PRINCIPAL_VARIABLES.includes(name);
+      expect({ name, known }).toEqual({ name, known: true });
+    }
+    expect(variables.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    // Every provider variable passes through from the user's environment.
+    for (const [name, value] of Object.entries(variables).filter(([name]) => !name.startsWith('TEMPORAL_'))) {
+      expect({ name, source: interpolation(value)?.name }).toEqual({ name, source: name });
+    }
+    expect(interpolation(variables.AGENTRUN_PROVIDER!)?.fallback).toBe('emulator');
+  });
+
+  it('makes the emulator optional, on the address the worker expects by default', () => {
+    const emulator = service('emulator');
+    expect(emulator.profiles).toEqual(['emulator']);
+    const command = argv(emulator.command);
+    expect(command.slice(0, 3)).toEqual(['node', 'dist/cli.js', 'emulator']);
+    const parsed = parseCliArguments(command.slice(3));
+    if (parsed === 'help') throw new Error('the emulator command asks for help');
+    expect(parsed.options.host).toBe('0.0.0.0');
+    const workerUrl = new URL(interpolation(environment(service('worker')).AGENTRUN_EMULATOR_URL!)!.fallback);
+    expect(workerUrl.hostname).toBe('emulator');
+    expect(Number(workerUrl.port)).toBe(parsed.options.port);
+    expect(publishedPorts(emulator)).toContainEqual([parsed.options.port, parsed.options.port]);
+  });
+
+  it('holds no secrets: credentials pass through from the environment, with no default', () => {
+    const keyLike = [/\bsk-[A-Za-z0-9_-]{10,}/, /\b[A-Fa-f0-9]{32,}\b/, /[A-Za-z0-9+/_-]{40,}/, /\bbearer\s+\S{8,}/i, /PRIVATE KEY/];
+    for (const text of [...strings(compose), dockerfile, read('docker/register-search-attributes.sh')]) {
+      for (const pattern of keyLike) expect({ text, secret: pattern.test(text) }).toEqual({ text, secret: false });
+    }
+    for (const [name, entry] of Object.entries(services)) {
+      for (const [variable, value] of Object.entries(environment(entry))) {
+        if (!/(KEY|SECRET|TOKEN|PASSWORD|PWD)$/.test(variable)) continue;
+        const source = interpolation(value);
+        expect({ service: name, variable, interpolated: source !== undefined }).toEqual({ service: name, variable, interpolated: true });
+        // The local database has a development default; a provider credential has none.
+        if (variable.startsWith('AZURE_') || variable.startsWith('OPENAI_') || variable.startsWith('AGENTRUN_')) expect(source!.fallback).toBe('');
+      }
+    }
+  });
+});
+
+describe('docker/Dockerfile', () => {
+  it('builds dist/ with the package build on Node 20 and ships the CLI', () => {
+    const stages = dockerfile.match(/^FROM\s+\S+/gm) ?? [];
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) expect(stage).toMatch(/^FROM\s+node:20[\w.-]*$/);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(JSON.parse(read('package.json')).scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(JSON.parse(read('tsconfig.build.json')).compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
+    expect(fs.existsSync(path.join(root, 'src/cli.ts'))).toBe(true);
+    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(dockerfile).toMatch(/^COPY examples \.\/examples$/m);
+  });
+
+  it('copies the tool module the compose worker loads', () => {
+    const command = argv(service('worker').command);
+    const tools = command[command.indexOf('--tools') + 1]!;
+    expect(fs.existsSync(path.join(root, path.relative('/app', tools)))).toBe(true);
+  });
+
+  it('runs CLI commands that exist', () => {
+    expect(usage()).toMatch(/^\s+emulator\s/m);
+    expect(usage()).toMatch(/^\s+worker\s/m);
+  });
+});
+
+describe('docker/register-search-attributes.sh', () => {
+  const exec = promisify(execFile);
+
+  it('registers the attributes on a fresh namespace; a second run changes nothing; a wrong type fails', async () => {
+    const cli = await findTemporalCli({ log: () => undefined });
+    const address = temporalAddress();
+    const namespace = `compose-${randomUUID().slice(0, 8)}`;
+    const connection = await Connection.connect({ address });
+    try {
+      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
+      const run = (pairs = registeredPairs()) =>
+        exec('sh', [path.join(root, 'docker/register-search-attributes.sh'), ...pairs], {
+          env: { ...process.env, PATH: `${path.dirname(cli.path)}${path.delimiter}${process.env.PATH ?? ''}`, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, AGENTRUN_SETUP_ATTEMPTS: '15' },
+        });
+      const first = await run();
+      expect(first.stdout).toContain('search attributes ready');
+      const listed = await connection.operatorService.listSearchAttributes({ namespace });
+      const typeNames: Record<number, string> = { 1: 'Text', 2: 'Keyword', 3: 'Int', 4: 'Double', 5: 'Bool', 6: 'Datetime', 7: 'KeywordList' };
+      const registered = Object.entries(listed.customAttributes ?? {}).map(([name, type]) => `${name}=${typeNames[type as number]}`);
+      expect(registered).toEqual(expect.arrayContaining(registeredPairs()));
+
+      const second = await run();
+      expect(second.stdout.match(/already exists/g)).toHaveLength(registeredPairs().length);
+
+      // An attribute of the same name but another type must stop the deployment, not pass silently.
+      const [name, type] = registeredPairs()[0]!.split('=') as [string, string];
+      const wrong = type === 'Int' ? 'Keyword' : 'Int';
+      await expect(run([`${name}=${wrong}`])).rejects.toMatchObject({ stderr: expect.stringContaining(`${name} exists as ${type}, but agentrun needs ${wrong}`) });
+    } finally {
+      await connection.close();
+    }
+  }, 60_000);
+});
