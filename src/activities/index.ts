@@ -5,6 +5,7 @@
  */
 import type { AgentProvider } from '../providers/provider';
 import type { Tool } from '../tools/define-tool';
+import { createIngestionActivities } from './ingestion-activities';
 import { createRunActivities } from './run-activities';
 import { createToolActivities } from './tool-activities';
 
@@ -21,6 +22,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...createRunActivities(dependencies),
     ...createToolActivities(dependencies),
+    ...createIngestionActivities(dependencies),
   };
 }
 

@@ -8,7 +8,8 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentProvider, CallOptions } from '../providers/provider';
+import type { AgentProvider } from '../providers/provider';
+import { callOptions, providerActivity, reportProgress } from './provider-activity';
 import { toApplicationFailure } from '../providers/to-application-failure';
 import { isTerminalRunStatus, type NewThread, type RunSnapshot, type RunStreamEvent } from '../shared/agent-types';
 import {
@@ -36,50 +37,13 @@ export interface RunActivityDependencies {
 
 /** How many recent runs to scan when reconciling a tag or finding the active run. */
 const RECONCILE_SCAN = 20;
-/** Background heartbeat period of the run activities. */
-const HEARTBEAT_MS = 1_000;
-/** The latest live details of each running activity invocation (its Context). */
-const liveDetails = new WeakMap<Context, LiveRunDetails>();
 
 /** Builds the run activities over a provider. */
 export function createRunActivities({ provider, secrets }: RunActivityDependencies) {
-  /**
-   * Runs `work` with a background heartbeat (so a slow provider call is not mistaken for a dead
-   * worker: the heartbeat timeout only detects dead workers, and delivers cancellation), turning
-   * provider errors into Temporal failures (the one mapping).
-   */
-  async function mapped<T>(work: () => Promise<T>): Promise<T> {
-    const context = Context.current();
-    const heartbeat = setInterval(() => context.heartbeat(liveDetails.get(context)), HEARTBEAT_MS);
-    try {
-      return await work();
-    } catch (error) {
-      if (context.cancellationSignal.aborted) throw error;
-      throw toApplicationFailure(error, secrets);
-    } finally {
-      clearInterval(heartbeat);
-    }
-  }
+  const mapped = <T>(work: () => Promise<T>) => providerActivity(secrets, work);
 
-  /**
-   * Publishes where the run stands in the heartbeat details: free (heartbeats add no history
-   * events), shown by the Web UI under the pending activity, and merged into
-   * `AgentRunClient.status()` while the workflow itself only learns the run when the wait ends.
-   */
   function report(run: RunSnapshot): void {
-    const context = Context.current();
-    const details: LiveRunDetails = { threadId: run.threadId, runId: run.id, status: run.status, expiresAt: run.expiresAt };
-    liveDetails.set(context, details);
-    context.heartbeat(details);
-  }
-
-  /**
-   * A signal per provider call that follows the activity's cancellation. `openai` adds an abort
-   * listener to the signal it is given and keeps it; on the long-lived activity signal that would
-   * pile up one listener per poll.
-   */
-  function callOptions(): CallOptions {
-    return { signal: AbortSignal.any([Context.current().cancellationSignal]) };
+    reportProgress({ threadId: run.threadId, runId: run.id, status: run.status, expiresAt: run.expiresAt } satisfies LiveRunDetails);
   }
 
   /** Polls until the run needs action or ends; the provider's poll-after hint wins over the interval. */

@@ -17,6 +17,7 @@ const commands: Record<string, { load: () => Promise<Command>; summary: string }
   deny: { load: async () => (await import('./deny-command')).denyCommand, summary: 'deny a tool call; the model reads the reason' },
   output: { load: async () => (await import('./output-command')).outputCommand, summary: 'supply the output of a tool call that waits for one from outside' },
   cancel: { load: async () => (await import('./cancel-command')).cancelCommand, summary: 'cancel a run (and its run at the provider)' },
+  ingest: { load: async () => (await import('./ingest-command')).ingestCommand, summary: 'ingest files and folders into a vector store, following the progress' },
   list: { load: async () => (await import('./list-command')).listCommand, summary: 'list agent runs, or those waiting for a person' },
   worker: { load: async () => (await import('./worker-command')).workerCommand, summary: 'run a worker with your tools: agentrun worker --tools ./tools.js' },
   dev: { load: async () => (await import('./dev-command')).devCommand, summary: 'local Temporal (Web UI), emulator and worker; --demo runs an example' },

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFaultRule, type FaultRule } from './faults';
+import { parseFileOutcomeRule, type FileOutcomeRule } from './file-outcomes';
 import type { EmulatorStats, RecordedResponse } from './ledger';
 
 /** What the admin API can reach of a running emulator. */
@@ -7,6 +8,8 @@ export interface AdminControls {
   stats(): EmulatorStats;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
+  addFileOutcome(rule: FileOutcomeRule): void;
+  clearFileOutcomes(): void;
   reset(): void;
   recordedResponses(): RecordedResponse[];
 }
@@ -15,9 +18,10 @@ export interface AdminControls {
 export const ADMIN_PREFIX = '/_emulator/';
 
 /**
- * The admin API: `GET stats`, `POST faults` (a FaultRule), `DELETE faults`, `POST reset`,
- * `GET responses`, `GET health`. Lets tests in another process (a Temporal worker, a benchmark)
- * inject faults and read the ledger over HTTP.
+ * The admin API: `GET stats`, `POST faults` (a FaultRule), `DELETE faults`, `POST file-outcomes`
+ * (a FileOutcomeRule), `DELETE file-outcomes`, `POST reset`, `GET responses`, `GET health`. Lets
+ * tests in another process (a Temporal worker, a benchmark) inject faults, script file processing
+ * and read the ledger over HTTP.
  */
 export function handleAdminRequest(
   request: IncomingMessage,
@@ -42,26 +46,38 @@ export function handleAdminRequest(
       controls.clearFaults();
       return sendJson(response, 200, { cleared: true });
     case 'POST faults':
-      return addFault(response, rawBody, controls);
+      return addRule(response, rawBody, 'FaultRule', parseFaultRule, (rule) => controls.addFault(rule));
+    case 'DELETE file-outcomes':
+      controls.clearFileOutcomes();
+      return sendJson(response, 200, { cleared: true });
+    case 'POST file-outcomes':
+      return addRule(response, rawBody, 'FileOutcomeRule', parseFileOutcomeRule, (rule) => controls.addFileOutcome(rule));
     default:
       return sendJson(response, 404, { error: { message: `Unknown admin endpoint: ${method} ${path}` } });
   }
 }
 
-function addFault(response: ServerResponse, rawBody: string, controls: AdminControls): void {
+/** Parses a JSON rule, adds it, and answers `{ added: rule }` (or a 400 naming the problem). */
+function addRule<Rule>(
+  response: ServerResponse,
+  rawBody: string,
+  ruleName: string,
+  parse: (value: unknown) => Rule,
+  add: (rule: Rule) => void,
+): void {
   let json: unknown;
   try {
     json = JSON.parse(rawBody === '' ? '{}' : rawBody);
   } catch {
-    return sendJson(response, 400, { error: { message: 'The body must be a JSON FaultRule.' } });
+    return sendJson(response, 400, { error: { message: `The body must be a JSON ${ruleName}.` } });
   }
-  let rule: FaultRule;
+  let rule: Rule;
   try {
-    rule = parseFaultRule(json);
+    rule = parse(json);
   } catch (error) {
     return sendJson(response, 400, { error: { message: (error as Error).message } });
   }
-  controls.addFault(rule);
+  add(rule);
   return sendJson(response, 200, { added: rule });
 }
 

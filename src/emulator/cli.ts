@@ -14,7 +14,12 @@ interrupted (Ctrl-C / SIGTERM).
   --api-key KEY            the one accepted credential (default ${EMULATOR_DEFAULTS.apiKey})
   --run-expiry-seconds N   lifetime of an active run (default ${EMULATOR_DEFAULTS.runExpirySeconds})
   --step-delay-ms N        time each scripted model step takes (default ${EMULATOR_DEFAULTS.stepDelayMs})
-  --poll-after-ms N        openai-poll-after-ms header on run retrievals, 0 = none (default ${EMULATOR_DEFAULTS.pollAfterMs})
+  --poll-after-ms N        openai-poll-after-ms header on run, file batch and vector store file
+                           retrievals, 0 = none (default ${EMULATOR_DEFAULTS.pollAfterMs})
+  --file-processing-ms N   time a file attached to a vector store takes to process
+                           (default ${EMULATOR_DEFAULTS.fileProcessingMs}; names with .fail. / .stuck. / .slow. script it)
+  --vector-store-day-seconds N
+                           length of an expires_after day (default ${EMULATOR_DEFAULTS.vectorStoreDaySeconds})
   --seed N                 seed of rate-based faults (default ${EMULATOR_DEFAULTS.seed})
   --project NAME           Foundry project shown in the banner (default ${DEFAULT_FOUNDRY_PROJECT})
   --tls-cert PATH          serve HTTPS with this certificate (needs --tls-key)
@@ -70,6 +75,8 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
       'run-expiry-seconds': { type: 'string' },
       'step-delay-ms': { type: 'string' },
       'poll-after-ms': { type: 'string' },
+      'file-processing-ms': { type: 'string' },
+      'vector-store-day-seconds': { type: 'string' },
       seed: { type: 'string' },
       project: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -88,6 +95,8 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     runExpirySeconds: optionalInteger('--run-expiry-seconds', values['run-expiry-seconds'], 1),
     stepDelayMs: optionalInteger('--step-delay-ms', values['step-delay-ms'], 0),
     pollAfterMs: optionalInteger('--poll-after-ms', values['poll-after-ms'], 0),
+    fileProcessingMs: optionalInteger('--file-processing-ms', values['file-processing-ms'], 0),
+    vectorStoreDaySeconds: optionalInteger('--vector-store-day-seconds', values['vector-store-day-seconds'], 1),
     seed: optionalInteger('--seed', values.seed, 0),
   };
   if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {

@@ -12,12 +12,22 @@ export interface EmulatorOptions {
   stepDelayMs?: number;
   /** Time a run spends `queued` before `in_progress`. Default 20 ms. */
   queuedDelayMs?: number;
-  /** Value of `openai-poll-after-ms` on run retrievals; 0 omits the header. Default 1000. */
+  /** Value of `openai-poll-after-ms` on run, file batch and vector store file retrievals; 0 omits the header. Default 1000. */
   pollAfterMs?: number;
   /** Serve HTTPS with this key and certificate instead of HTTP (Foundry's client needs TLS for bearer auth). */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Keep every response (method, route template, status, body or SSE events) for schema validation. */
   recordResponses?: boolean;
+  /**
+   * Default time a file attached to a vector store spends `in_progress` before its outcome
+   * (`.slow.` files take ten times as long; `addFileOutcome` rules set their own). Default 200 ms.
+   */
+  fileProcessingMs?: number;
+  /**
+   * Length of one day of a vector store's `expires_after: { days }`, in seconds. Default 86400;
+   * tests shorten it (e.g. 1) to watch a store expire.
+   */
+  vectorStoreDaySeconds?: number;
   /** Seed of the PRNG behind rate-based faults. */
   seed?: number;
   /** Receives one line per request. */
@@ -36,6 +46,8 @@ export const EMULATOR_DEFAULTS = {
   stepDelayMs: 100,
   queuedDelayMs: 20,
   pollAfterMs: 1000,
+  fileProcessingMs: 200,
+  vectorStoreDaySeconds: 86_400,
   recordResponses: false,
   seed: 1,
 } as const;
@@ -50,6 +62,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     stepDelayMs: options.stepDelayMs ?? EMULATOR_DEFAULTS.stepDelayMs,
     queuedDelayMs: options.queuedDelayMs ?? EMULATOR_DEFAULTS.queuedDelayMs,
     pollAfterMs: options.pollAfterMs ?? EMULATOR_DEFAULTS.pollAfterMs,
+    fileProcessingMs: options.fileProcessingMs ?? EMULATOR_DEFAULTS.fileProcessingMs,
+    vectorStoreDaySeconds: options.vectorStoreDaySeconds ?? EMULATOR_DEFAULTS.vectorStoreDaySeconds,
     recordResponses: options.recordResponses ?? EMULATOR_DEFAULTS.recordResponses,
     seed: options.seed ?? EMULATOR_DEFAULTS.seed,
     tls: options.tls,

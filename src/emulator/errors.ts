@@ -30,12 +30,40 @@ export function invalidRequest(message: string, param: string | null = null, cod
 }
 
 /** The kinds of object a 404 can name. */
-export type ObjectKind = 'assistant' | 'thread' | 'message' | 'run' | 'step';
+export type ObjectKind = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'vector store' | 'vector store file batch';
 
 /** The real 404 for an unknown id: `No thread found with id 'thread_x'.` */
 export function notFound(kind: ObjectKind, id: string): EmulatorHttpError {
   return openAIError(404, {
     message: `No ${kind} found with id '${id}'.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: null,
+  });
+}
+
+/** The Files API's own 404 wording for an unknown file: `No such File object: file-abc`. */
+export function fileNotFound(id: string): EmulatorHttpError {
+  return openAIError(404, { message: `No such File object: ${id}`, type: 'invalid_request_error', param: 'id', code: null });
+}
+
+/** The 404 for a file that is not attached to the vector store: `No file found with id 'file-x' in vector store 'vs_y'.` */
+export function vectorStoreFileNotFound(vectorStoreId: string, fileId: string): EmulatorHttpError {
+  return openAIError(404, {
+    message: `No file found with id '${fileId}' in vector store '${vectorStoreId}'.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: null,
+  });
+}
+
+/**
+ * The 404 for attaching file ids that were never uploaded (or were deleted): the service checks
+ * every id before attaching any, and names them all: `Files [file-a, file-b] were not found`.
+ */
+export function filesNotFound(ids: readonly string[]): EmulatorHttpError {
+  return openAIError(404, {
+    message: `Files [${ids.join(', ')}] were not found`,
     type: 'invalid_request_error',
     param: null,
     code: null,

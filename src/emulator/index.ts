@@ -1,16 +1,19 @@
 import { resolveOptions, type EmulatorOptions } from './emulator-options';
 import type { FaultRule } from './faults';
+import type { FileOutcomeRule } from './file-outcomes';
 import type { EmulatorStats, RecordedResponse } from './ledger';
 import { EmulatorServer } from './server';
 
 /**
- * The provider emulator: an offline HTTP server speaking the Assistants threads/runs protocol in
- * three dialects (OpenAI, Azure OpenAI, Azure AI Foundry Agent Service), with a scripted model,
- * the real status machine and error objects, fault injection and a ledger. See README.md.
+ * The provider emulator: an offline HTTP server speaking the Assistants threads/runs protocol, and
+ * the Files and Vector Stores APIs, in three dialects (OpenAI, Azure OpenAI, Azure AI Foundry Agent
+ * Service), with a scripted model, scripted file processing, the real status machines and error
+ * objects, fault injection and a ledger. See README.md.
  */
 
 export type { EmulatorOptions } from './emulator-options';
 export type { FaultKind, FaultRule } from './faults';
+export type { FileOutcome, FileOutcomeRule, FileProcessingError } from './file-outcomes';
 export type { EmulatorStats, RecordedResponse, RunCreatedEntry, ToolOutputEntry } from './ledger';
 export type { EmulatorScript, EmulatorScriptStep, EmulatorScriptToolCall } from './script';
 export type { Dialect } from './dialects';
@@ -33,11 +36,22 @@ export interface RunningEmulator {
   addFault(rule: FaultRule): void;
   /** Removes every fault rule. */
   clearFaults(): void;
-  /** Request counts, runs created, outputs submitted, faults injected (same JSON as `GET /_emulator/stats`). */
+  /**
+   * Scripts the processing of files attached to vector stores, by glob on the file name (same as
+   * `POST /_emulator/file-outcomes`). The first matching rule wins; rules beat the filename
+   * convention (`.fail.`, `.stuck.`, `.slow.`). Throws a readable error for an invalid rule.
+   */
+  addFileOutcome(rule: FileOutcomeRule): void;
+  /** Removes every file outcome rule (same as `DELETE /_emulator/file-outcomes`). */
+  clearFileOutcomes(): void;
+  /**
+   * Request counts, runs created, outputs submitted, faults injected, files uploaded and attached,
+   * batches created and cancelled (same JSON as `GET /_emulator/stats`).
+   */
   stats(): EmulatorStats;
   /** Every response sent, when started with `recordResponses: true`. */
   recordedResponses(): RecordedResponse[];
-  /** Forgets all state, counters and faults. */
+  /** Forgets all state, counters, faults and file outcome rules. */
   reset(): void;
   /** Stops timers, ends streams, closes the server and its sockets. */
   close(): Promise<void>;
@@ -59,6 +73,8 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     apiKey: resolved.apiKey,
     addFault: (rule) => server.addFault(rule),
     clearFaults: () => server.clearFaults(),
+    addFileOutcome: (rule) => server.addFileOutcome(rule),
+    clearFileOutcomes: () => server.clearFileOutcomes(),
     stats: () => server.stats(),
     recordedResponses: () => server.recordedResponses(),
     reset: () => server.reset(),

@@ -28,6 +28,14 @@ export interface EmulatorStats {
   toolOutputsSubmitted: ToolOutputEntry[];
   /** Faults injected, by kind. */
   faultsInjected: Record<string, number>;
+  /** Files uploaded (`POST /files` that succeeded, `commit_then_drop` included). */
+  filesUploaded: number;
+  /** Files attached to vector stores: by vector store create, attach and file batches (re-attachments included). */
+  vectorStoreFilesCreated: number;
+  /** File batches created. */
+  batchesCreated: number;
+  /** File batches whose cancellation was accepted (a repeated cancel is not counted again). */
+  batchesCancelled: number;
 }
 
 /** One response the emulator sent, kept when `recordResponses` is on (for schema validation). */
@@ -45,7 +53,8 @@ export interface RecordedResponse {
 
 /**
  * What happened, for tests and benchmarks to assert on: request counts, runs created, outputs
- * submitted, faults injected, and (optionally) every response.
+ * submitted, faults injected, files uploaded and attached, batches created and cancelled, and
+ * (optionally) every response.
  */
 export class Ledger {
   private readonly requests = new Map<string, number>();
@@ -53,6 +62,10 @@ export class Ledger {
   private readonly toolOutputs: ToolOutputEntry[] = [];
   private readonly faults = new Map<string, number>();
   private readonly responses: RecordedResponse[] = [];
+  private filesUploaded = 0;
+  private vectorStoreFilesCreated = 0;
+  private batchesCreated = 0;
+  private batchesCancelled = 0;
 
   constructor(private readonly recordResponses: boolean) {}
 
@@ -80,6 +93,27 @@ export class Ledger {
     }
   }
 
+  /** Notes an uploaded file. */
+  recordFileUploaded(): void {
+    this.filesUploaded += 1;
+  }
+
+  /** Notes files attached to a vector store. */
+  recordVectorStoreFilesCreated(count: number): void {
+    this.vectorStoreFilesCreated += count;
+  }
+
+  /** Notes a file batch and the files it attached. */
+  recordBatchCreated(fileCount: number): void {
+    this.batchesCreated += 1;
+    this.vectorStoreFilesCreated += fileCount;
+  }
+
+  /** Notes an accepted batch cancellation. */
+  recordBatchCancelled(): void {
+    this.batchesCancelled += 1;
+  }
+
   /** Notes an injected fault. */
   recordFault(kind: string): void {
     this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1);
@@ -104,6 +138,10 @@ export class Ledger {
       runsCreated: structuredClone(this.runsCreated),
       toolOutputsSubmitted: structuredClone(this.toolOutputs),
       faultsInjected: Object.fromEntries(this.faults),
+      filesUploaded: this.filesUploaded,
+      vectorStoreFilesCreated: this.vectorStoreFilesCreated,
+      batchesCreated: this.batchesCreated,
+      batchesCancelled: this.batchesCancelled,
     };
   }
 
@@ -114,5 +152,9 @@ export class Ledger {
     this.toolOutputs.length = 0;
     this.faults.clear();
     this.responses.length = 0;
+    this.filesUploaded = 0;
+    this.vectorStoreFilesCreated = 0;
+    this.batchesCreated = 0;
+    this.batchesCancelled = 0;
   }
 }

@@ -9,25 +9,34 @@ export interface ListQuery {
   before?: string;
 }
 
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 100;
+/** Default and largest `limit` of a list endpoint. */
+export interface ListLimits {
+  defaultLimit: number;
+  maxLimit: number;
+}
+
+/** What most list endpoints take: 1..100, default 20. */
+const STANDARD_LIMITS: ListLimits = { defaultLimit: 20, maxLimit: 100 };
+
+/** `GET /files` is the exception: 1..10,000, default 10,000. */
+export const FILE_LIST_LIMITS: ListLimits = { defaultLimit: 10_000, maxLimit: 10_000 };
 
 /** Reads and checks `limit`, `order`, `after`, `before`, answering bad values as the service does. */
-export function parseListQuery(query: URLSearchParams): ListQuery {
+export function parseListQuery(query: URLSearchParams, limits: ListLimits = STANDARD_LIMITS): ListQuery {
   const order = query.get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') {
     throw invalidRequest(`Invalid value: '${order}'. Supported values are: 'asc' and 'desc'.`, 'order', 'invalid_value');
   }
   return {
-    limit: parseLimit(query.get('limit')),
+    limit: parseLimit(query.get('limit'), limits),
     order,
     after: query.get('after') ?? undefined,
     before: query.get('before') ?? undefined,
   };
 }
 
-function parseLimit(raw: string | null): number {
-  if (raw === null) return DEFAULT_LIMIT;
+function parseLimit(raw: string | null, { defaultLimit, maxLimit }: ListLimits): number {
+  if (raw === null) return defaultLimit;
   if (!/^-?\d+$/.test(raw.trim())) {
     const got = /^-?\d*\.\d+$/.test(raw.trim()) ? 'a decimal' : 'a string';
     throw invalidRequest(`Invalid type for 'limit': expected an integer, but got ${got} instead.`, 'limit', 'invalid_type');
@@ -40,9 +49,9 @@ function parseLimit(raw: string | null): number {
       'integer_below_min_value',
     );
   }
-  if (limit > MAX_LIMIT) {
+  if (limit > maxLimit) {
     throw invalidRequest(
-      `Invalid 'limit': integer above maximum value. Expected a value <= ${MAX_LIMIT}, but got ${limit} instead.`,
+      `Invalid 'limit': integer above maximum value. Expected a value <= ${maxLimit}, but got ${limit} instead.`,
       'limit',
       'integer_above_max_value',
     );

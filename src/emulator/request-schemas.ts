@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UploadedFile } from './multipart';
 
 /**
  * Request schemas mirroring the official OpenAPI request objects (`CreateAssistantRequest`,
@@ -56,53 +57,59 @@ function boundedInteger(bounds: { min?: number; max?: number }) {
 /** Metadata limits the real service enforces: 16 pairs, keys up to 64 characters, values up to 512. */
 export const METADATA_LIMITS = { maxPairs: 16, maxKeyLength: 64, maxValueLength: 512 } as const;
 
-const metadata = z
-  .record(z.string(), z.string())
-  .superRefine((value, context) => {
-    const entries = Object.entries(value);
-    if (entries.length > METADATA_LIMITS.maxPairs) {
+/** The pair limits metadata and vector store file attributes share (16 pairs, 64/512 characters). */
+function checkPairLimits(value: Record<string, unknown>, context: z.RefinementCtx): void {
+  const entries = Object.entries(value);
+  if (entries.length > METADATA_LIMITS.maxPairs) {
+    context.addIssue(
+      customIssue(
+        {
+          openaiCode: 'object_above_max_size',
+          detail:
+            `too many properties. Expected an object with at most ${METADATA_LIMITS.maxPairs} properties, ` +
+            `but got an object with ${entries.length} properties instead.`,
+        },
+        value,
+      ),
+    );
+  }
+  for (const [key, entry] of entries) {
+    if (key.length > METADATA_LIMITS.maxKeyLength) {
       context.addIssue(
         customIssue(
           {
-            openaiCode: 'object_above_max_size',
+            openaiCode: 'string_above_max_length',
             detail:
-              `too many properties. Expected an object with at most ${METADATA_LIMITS.maxPairs} properties, ` +
-              `but got an object with ${entries.length} properties instead.`,
+              `key too long. Expected a key with maximum length ${METADATA_LIMITS.maxKeyLength}, ` +
+              `but got a key with length ${key.length} instead.`,
           },
-          value,
+          key,
         ),
       );
     }
-    for (const [key, entry] of entries) {
-      if (key.length > METADATA_LIMITS.maxKeyLength) {
-        context.addIssue(
-          customIssue(
-            {
-              openaiCode: 'string_above_max_length',
-              detail:
-                `key too long. Expected a key with maximum length ${METADATA_LIMITS.maxKeyLength}, ` +
-                `but got a key with length ${key.length} instead.`,
-            },
-            key,
-          ),
-        );
-      }
-      if (entry.length > METADATA_LIMITS.maxValueLength) {
-        context.addIssue(
-          customIssue(
-            {
-              openaiCode: 'string_above_max_length',
-              paramSuffix: key,
-              detail:
-                `string too long. Expected a string with maximum length ${METADATA_LIMITS.maxValueLength}, ` +
-                `but got a string with length ${entry.length} instead.`,
-            },
-            entry,
-          ),
-        );
-      }
+    if (typeof entry === 'string' && entry.length > METADATA_LIMITS.maxValueLength) {
+      context.addIssue(
+        customIssue(
+          {
+            openaiCode: 'string_above_max_length',
+            paramSuffix: key,
+            detail:
+              `string too long. Expected a string with maximum length ${METADATA_LIMITS.maxValueLength}, ` +
+              `but got a string with length ${entry.length} instead.`,
+          },
+          entry,
+        ),
+      );
     }
-  })
+  }
+}
+
+const metadata = z.record(z.string(), z.string()).superRefine(checkPairLimits).nullable();
+
+/** `VectorStoreFileAttributes`: like metadata, but values may also be numbers and booleans. */
+const attributes = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .superRefine(checkPairLimits)
   .nullable();
 
 const temperature = z.number().min(0).max(2).nullable();
@@ -136,16 +143,68 @@ const functionTool = z.strictObject({
 });
 const tool = z.discriminatedUnion('type', [codeInterpreterTool, fileSearchTool, functionTool]);
 
+/** `StaticChunkingStrategy`: the overlap may be at most half the chunk size (the spec says so in prose). */
+const staticChunking = z
+  .strictObject({
+    max_chunk_size_tokens: boundedInteger({ min: 100, max: 4096 }),
+    chunk_overlap_tokens: boundedInteger({ min: 0 }),
+  })
+  .superRefine((value, context) => {
+    const limit = Math.floor(value.max_chunk_size_tokens / 2);
+    if (value.chunk_overlap_tokens > limit) {
+      context.addIssue(
+        customIssue(
+          {
+            openaiCode: 'invalid_value',
+            paramSuffix: 'chunk_overlap_tokens',
+            detail:
+              `chunk_overlap_tokens must not exceed half of max_chunk_size_tokens. Expected a value <= ${limit}, ` +
+              `but got ${value.chunk_overlap_tokens} instead.`,
+          },
+          value.chunk_overlap_tokens,
+        ),
+      );
+    }
+  });
+
+/** `ChunkingStrategyRequestParam`: `auto` or `static` with its limits. */
 const chunkingStrategy = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('auto') }),
-  z.strictObject({
-    type: z.literal('static'),
-    static: z.strictObject({
-      max_chunk_size_tokens: boundedInteger({ min: 100, max: 4096 }),
-      chunk_overlap_tokens: z.int(),
-    }),
-  }),
+  z.strictObject({ type: z.literal('static'), static: staticChunking }),
 ]);
+
+/** File purposes an upload may declare (`CreateFileRequest.purpose`). */
+export const FILE_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'] as const;
+
+/**
+ * A multipart file part. Anything else (a missing part, a text field named `file`) is reported the
+ * service's way: `Missing required parameter: 'file'.` or `Invalid type for 'file': expected a file...`.
+ */
+const uploadedFile = z.unknown().superRefine((value, context) => {
+  if (value instanceof UploadedFile) return;
+  context.addIssue({ code: 'invalid_type', expected: 'file' as never, input: value });
+}) as unknown as z.ZodType<UploadedFile>;
+
+/** Multipart fields arrive as text: an integer field accepts its decimal digits. */
+function formInteger(bounds: { min?: number; max?: number }) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value),
+    boundedInteger(bounds),
+  );
+}
+
+/** `VectorStoreExpirationAfter`. */
+const vectorStoreExpiration = z.strictObject({
+  anchor: z.literal('last_active_at'),
+  days: boundedInteger({ min: 1, max: 365 }),
+});
+
+/** `CreateVectorStoreFileRequest`, also the item of a batch's `files`. */
+const createVectorStoreFile = z.strictObject({
+  file_id: z.string(),
+  chunking_strategy: chunkingStrategy.optional(),
+  attributes: attributes.optional(),
+});
 
 const textFormat = z.strictObject({ type: z.literal('text') });
 const jsonObjectFormat = z.strictObject({ type: z.literal('json_object') });
@@ -325,6 +384,36 @@ export function buildRequestSchemas(options: RequestSchemaOptions) {
       tool_outputs: z.array(z.strictObject({ tool_call_id: z.string(), output: z.string() })),
       stream: z.boolean().nullable().optional(),
     }),
+    // The multipart upload's fields (validated after the form is parsed; see multipart.ts).
+    CreateFileRequest: z.strictObject({
+      file: uploadedFile,
+      purpose: z.enum(FILE_PURPOSES),
+      expires_after: z
+        .strictObject({ anchor: z.literal('created_at'), seconds: formInteger({ min: 3600, max: 2_592_000 }) })
+        .optional(),
+    }),
+    CreateVectorStoreRequest: z.strictObject({
+      file_ids: z.array(z.string()).max(500).optional(),
+      name: z.string().optional(),
+      description: z.string().optional(),
+      expires_after: vectorStoreExpiration.optional(),
+      chunking_strategy: chunkingStrategy.optional(),
+      metadata: metadata.optional(),
+    }),
+    UpdateVectorStoreRequest: z.strictObject({
+      name: z.string().nullable().optional(),
+      expires_after: vectorStoreExpiration.nullable().optional(),
+      metadata: metadata.optional(),
+    }),
+    CreateVectorStoreFileRequest: createVectorStoreFile,
+    // `file_ids` and `files` are mutually exclusive and one is needed: the handler says so (the spec's anyOf).
+    CreateVectorStoreFileBatchRequest: z.strictObject({
+      file_ids: z.array(z.string()).min(1).max(2000).optional(),
+      files: z.array(createVectorStoreFile).min(1).max(2000).optional(),
+      chunking_strategy: chunkingStrategy.optional(),
+      attributes: attributes.optional(),
+    }),
+    UpdateVectorStoreFileAttributesRequest: z.strictObject({ attributes }),
   };
 }
 
@@ -356,3 +445,15 @@ export type CreateRunBody = z.infer<RequestSchemas['CreateRunRequest']>;
 export type CreateThreadAndRunBody = z.infer<RequestSchemas['CreateThreadAndRunRequest']>;
 /** The parsed body of a submit-tool-outputs request. */
 export type SubmitToolOutputsBody = z.infer<RequestSchemas['SubmitToolOutputsRunRequest']>;
+/** The parsed fields of a multipart file upload. */
+export type CreateFileBody = z.infer<RequestSchemas['CreateFileRequest']>;
+/** The parsed body of a create-vector-store request. */
+export type CreateVectorStoreBody = z.infer<RequestSchemas['CreateVectorStoreRequest']>;
+/** The parsed body of a modify-vector-store request. */
+export type UpdateVectorStoreBody = z.infer<RequestSchemas['UpdateVectorStoreRequest']>;
+/** The parsed body of an attach-file request (and one item of a batch's `files`). */
+export type CreateVectorStoreFileBody = z.infer<RequestSchemas['CreateVectorStoreFileRequest']>;
+/** The parsed body of a create-file-batch request. */
+export type CreateVectorStoreFileBatchBody = z.infer<RequestSchemas['CreateVectorStoreFileBatchRequest']>;
+/** A chunking strategy as a request gives it. */
+export type ChunkingStrategyInput = NonNullable<CreateVectorStoreFileBody['chunking_strategy']>;

@@ -38,7 +38,7 @@ export function issuesToError(issues: readonly Issue[]): EmulatorHttpError {
  */
 function issuePriority(issue: Issue): number {
   if (issue.code === 'unrecognized_keys') return 0;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 1;
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined) return 1;
   return 2;
 }
 
@@ -53,6 +53,10 @@ function issueToError(issue: Issue, prefix: readonly PathSegment[]): EmulatorHtt
     case 'invalid_type':
       return invalidTypeError(param, [describeExpected(issue.expected)], issue.input);
     case 'invalid_value':
+      // zod reports a missing enum field as a bad value; the service calls it missing.
+      if (issue.input === undefined) {
+        return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+      }
       return invalidValueError(param, issue.values, issue.input);
     case 'invalid_union':
       return unionError(issue, path);
@@ -248,6 +252,8 @@ function describeExpected(expected: string): string {
       return 'an object';
     case 'null':
       return 'null';
+    case 'file':
+      return 'a file';
     default:
       return expected;
   }

@@ -6,6 +6,7 @@ import { parseRequestBody } from './request-validation';
 import type { RunEngine } from './run-engine';
 import type { EmulatorStore } from './store';
 import type { RunEventStream } from './streaming';
+import type { VectorStoreEngine } from './vector-store-engine';
 
 /** HTTP methods the protocol uses. */
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -17,13 +18,16 @@ export interface RequestContext {
   /** Path parameters by the spec's names (`thread_id`, `run_id`, ...). */
   params: Readonly<Record<string, string>>;
   query: URLSearchParams;
-  /** Parsed JSON body; undefined when the request had none. */
+  /** Parsed JSON body; undefined when the request had none (or was a multipart form). */
   body: unknown;
+  /** Fields of a `multipart/form-data` body (file parts as `UploadedFile`); undefined otherwise. */
+  form?: Record<string, unknown>;
 }
 
-/** A handler's answer: a JSON response or a run event stream. */
+/** A handler's answer: a JSON response, raw bytes (file content) or a run event stream. */
 export type HandlerResult =
   | { kind: 'json'; body: unknown; status?: number; headers?: Record<string, string> }
+  | { kind: 'bytes'; body: Buffer; contentType: string }
   | { kind: 'stream'; stream: RunEventStream };
 
 /** The state and machinery handlers work with. */
@@ -31,7 +35,9 @@ export interface EmulatorServices {
   store: EmulatorStore;
   engine: RunEngine;
   ledger: Ledger;
-  /** Value of `openai-poll-after-ms` on run retrievals (0: omit the header). */
+  /** Vector stores, their files and batches. */
+  vectorStores: VectorStoreEngine;
+  /** Value of `openai-poll-after-ms` on run, file batch and vector store file retrievals (0: omit the header). */
   pollAfterMs: number;
 }
 
@@ -107,15 +113,21 @@ export function json(body: unknown, headers?: Record<string, string>): HandlerRe
 }
 
 /**
- * Validates the body against the named request schema, in the dialect's variant. A missing body is
- * an empty object: the service then reports the first missing required parameter.
+ * Validates the body (or the multipart form's fields) against the named request schema, in the
+ * dialect's variant. A missing body is an empty object: the service then reports the first missing
+ * required parameter.
  */
 export function readBody<Name extends RequestSchemaName>(
   context: RequestContext,
   name: Name,
 ): z.output<RequestSchemas[Name]> {
   const schemas = context.dialect === 'foundry' ? FOUNDRY_REQUEST_SCHEMAS : OPENAI_REQUEST_SCHEMAS;
-  return parseRequestBody(schemas[name], context.body ?? {}) as z.output<RequestSchemas[Name]>;
+  return parseRequestBody(schemas[name], context.form ?? context.body ?? {}) as z.output<RequestSchemas[Name]>;
+}
+
+/** The `openai-poll-after-ms` header the poll helpers honour, unless turned off. */
+export function pollHeaders(pollAfterMs: number): Record<string, string> | undefined {
+  return pollAfterMs > 0 ? { 'openai-poll-after-ms': String(pollAfterMs) } : undefined;
 }
 
 /** A path parameter the route template guarantees. */

@@ -6,17 +6,22 @@ import { authenticate, checkApiVersion, resolveDialect, unknownRouteError, type 
 import type { ResolvedEmulatorOptions } from './emulator-options';
 import { EmulatorHttpError, invalidRequest, invalidUrl, malformedJson, serverError } from './errors';
 import { FaultInjector, faultResponse, parseFaultHeader, slowDelayMs, type FaultDecision, type FaultRule } from './faults';
+import { FileOutcomeScript, type FileOutcomeRule } from './file-outcomes';
 import { newId } from './ids';
 import { Ledger, type EmulatorStats, type RecordedResponse } from './ledger';
+import { isMultipart, parseMultipartForm } from './multipart';
 import { matchRoute, type EmulatorServices, type HandlerResult, type HttpMethod, type RouteMatch } from './router';
 import { PROTOCOL_ROUTES } from './routes';
 import { RunEngine } from './run-engine';
 import { EmulatorStore } from './store';
 import type { RunEventStream } from './streaming';
 import { TimerRegistry } from './timers';
+import { VectorStoreEngine } from './vector-store-engine';
 
-/** Largest request body accepted (the service's own limit is far larger; tests never need more). */
+/** Largest JSON request body accepted (the service's own limit is far larger; tests never need more). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Largest multipart upload accepted (the service takes 512 MB a file; the emulator keeps bytes in memory). */
+const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
 
 /** Where a request is in the pipeline once its dialect and route are known. */
 interface RoutedRequest {
@@ -39,6 +44,8 @@ export class EmulatorServer implements AdminControls {
   private readonly ledger: Ledger;
   private readonly faults: FaultInjector;
   private readonly engine: RunEngine;
+  private readonly fileOutcomes = new FileOutcomeScript();
+  private readonly vectorStores: VectorStoreEngine;
   private readonly services: EmulatorServices;
   private readonly openStreams = new Set<RunEventStream>();
   private readonly server: Server;
@@ -51,7 +58,18 @@ export class EmulatorServer implements AdminControls {
       stepDelayMs: options.stepDelayMs,
       runExpirySeconds: options.runExpirySeconds,
     });
-    this.services = { store: this.store, engine: this.engine, ledger: this.ledger, pollAfterMs: options.pollAfterMs };
+    this.vectorStores = new VectorStoreEngine(this.store, this.timers, this.fileOutcomes, {
+      fileProcessingMs: options.fileProcessingMs,
+      vectorStoreDaySeconds: options.vectorStoreDaySeconds,
+      cancelDelayMs: options.queuedDelayMs,
+    });
+    this.services = {
+      store: this.store,
+      engine: this.engine,
+      ledger: this.ledger,
+      vectorStores: this.vectorStores,
+      pollAfterMs: options.pollAfterMs,
+    };
     const listener = (request: IncomingMessage, response: ServerResponse) => {
       this.handle(request, response).catch((error: unknown) => this.crash(response, error));
     };
@@ -95,18 +113,33 @@ export class EmulatorServer implements AdminControls {
     this.faults.clear();
   }
 
+  /** {@inheritDoc AdminControls.addFileOutcome} */
+  addFileOutcome(rule: FileOutcomeRule): void {
+    this.fileOutcomes.add(rule);
+  }
+
+  /** {@inheritDoc AdminControls.clearFileOutcomes} */
+  clearFileOutcomes(): void {
+    this.fileOutcomes.clear();
+  }
+
   /** {@inheritDoc AdminControls.recordedResponses} */
   recordedResponses(): RecordedResponse[] {
     return this.ledger.recordedResponses();
   }
 
-  /** Forgets all state, counters and faults; stops every run's clock and ends open streams. */
+  /**
+   * Forgets all state (threads, runs, files, vector stores), counters, faults and file outcome rules;
+   * stops every run's clock and every file's processing, and ends open streams.
+   */
   reset(): void {
     this.timers.cancelAll();
+    this.vectorStores.clear();
     this.abandonStreams();
     this.store.clear();
     this.ledger.clear();
     this.faults.reset();
+    this.fileOutcomes.clear();
   }
 
   private abandonStreams(): void {
@@ -117,13 +150,13 @@ export class EmulatorServer implements AdminControls {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://emulator');
     const method = (request.method ?? 'GET').toUpperCase();
-    const rawBody = await readRawBody(request);
+    const rawBody = await readRawBody(request, isMultipart(request.headers['content-type']) ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES);
     if (rawBody === undefined) {
       response.writeHead(413).end();
       return;
     }
     if (url.pathname.startsWith(ADMIN_PREFIX)) {
-      handleAdminRequest(request, response, url.pathname, rawBody, this);
+      handleAdminRequest(request, response, url.pathname, rawBody.toString('utf8'), this);
       return;
     }
     const dialectMatch = resolveDialect(url.pathname);
@@ -151,7 +184,7 @@ export class EmulatorServer implements AdminControls {
   }
 
   /** Applies a fault if one is due, then runs the handler. */
-  private async dispatch(routed: RoutedRequest, match: RouteMatch, query: URLSearchParams, rawBody: string): Promise<void> {
+  private async dispatch(routed: RoutedRequest, match: RouteMatch, query: URLSearchParams, rawBody: Buffer): Promise<void> {
     let fault: FaultDecision | undefined;
     try {
       fault = parseFaultHeader(headerText(routed.request, 'x-emulator-fault')) ?? this.faults.decide(routed.method, routed.route);
@@ -178,9 +211,13 @@ export class EmulatorServer implements AdminControls {
     let result: HandlerResult;
     try {
       // Only POST carries a body in this protocol; anything sent with GET or DELETE is ignored.
-      const body = routed.method === 'POST' ? parseJsonBody(rawBody) : undefined;
+      // A multipart body (a file upload) is parsed into form fields instead of JSON.
+      const contentType = headerText(routed.request, 'content-type');
+      const multipart = routed.method === 'POST' && isMultipart(contentType);
+      const form = multipart ? await parseMultipartForm(rawBody, contentType ?? '') : undefined;
+      const body = routed.method === 'POST' && !multipart ? parseJsonBody(rawBody.toString('utf8')) : undefined;
       result = match.route.handler(
-        { method: routed.method as HttpMethod, dialect: routed.dialect, params: match.params, query, body },
+        { method: routed.method as HttpMethod, dialect: routed.dialect, params: match.params, query, body, form },
         this.services,
       );
     } catch (error) {
@@ -202,6 +239,10 @@ export class EmulatorServer implements AdminControls {
   private sendResult(routed: RoutedRequest, result: HandlerResult): void {
     if (result.kind === 'json') {
       this.sendJson(routed, result.status ?? 200, result.body, result.headers);
+      return;
+    }
+    if (result.kind === 'bytes') {
+      this.sendBytes(routed, result.body, result.contentType);
       return;
     }
     const stream = result.stream;
@@ -241,6 +282,24 @@ export class EmulatorServer implements AdminControls {
     this.log(routed, status);
   }
 
+  /** Raw bytes (a file download). The recorded copy holds them as text, which the spec types as `string`. */
+  private sendBytes(routed: RoutedRequest, body: Buffer, contentType: string): void {
+    routed.response.writeHead(200, {
+      'content-type': contentType,
+      'content-length': String(body.length),
+      'x-request-id': newId('req'),
+    });
+    routed.response.end(body);
+    this.ledger.recordResponse({
+      method: routed.method,
+      route: routed.route,
+      dialect: routed.dialect,
+      status: 200,
+      body: body.toString('utf8'),
+    });
+    this.log(routed, 200, `${body.length} bytes`);
+  }
+
   private log(routed: RoutedRequest, status: number, note?: string): void {
     this.options.log?.(`${routed.method} ${routed.request.url ?? ''} -> ${status}${note === undefined ? '' : ` (${note})`}`);
   }
@@ -258,17 +317,17 @@ export class EmulatorServer implements AdminControls {
   }
 }
 
-/** The request body as text, or undefined when it is larger than the emulator accepts. */
-async function readRawBody(request: IncomingMessage): Promise<string | undefined> {
+/** The request body's bytes, or undefined when it is larger than `maxBytes`. */
+async function readRawBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) return undefined;
+    if (size > maxBytes) return undefined;
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Parses a JSON body; an empty body is "no body". */

@@ -1,7 +1,12 @@
-import { notFound } from './errors';
+import { fileNotFound, notFound, vectorStoreFileNotFound } from './errors';
+import type { ProcessingPlan } from './file-outcomes';
 import type { ScriptParseResult } from './script';
 import type {
   AssistantObject,
+  OpenAIFileObject,
+  VectorStoreFileBatchObject,
+  VectorStoreFileObject,
+  VectorStoreObject,
   MessageObject,
   RunObject,
   RunStatus,
@@ -68,6 +73,54 @@ export interface ThreadRecord {
   runs: RunRecord[];
 }
 
+/** An uploaded file: its wire object, its bytes, and the vector stores it is attached to. */
+export interface StoredFile {
+  file: OpenAIFileObject;
+  content: Buffer;
+  /** Vector stores holding this file (so deleting the file detaches it everywhere, as the service does). */
+  attachments: Set<VectorStoreRecord>;
+}
+
+/** A vector store, its files and batches, and what its `status` and expiry are computed from. */
+export interface VectorStoreRecord {
+  /** The wire object; `file_counts` and `usage_bytes` are live counters updated in O(1) per file. */
+  vectorStore: VectorStoreObject;
+  /** Attached files by file id, oldest first. */
+  files: Map<string, VectorStoreFileRecord>;
+  /** File batches by id, oldest first. */
+  batches: Map<string, FileBatchRecord>;
+  /** Millisecond time behind `last_active_at`. */
+  lastActiveMs: number;
+  /** Once expired, a vector store stays expired. */
+  expired: boolean;
+}
+
+/** A file attached to a vector store, with its scripted fate. */
+export interface VectorStoreFileRecord {
+  vectorStoreFile: VectorStoreFileObject;
+  vectorStore: VectorStoreRecord;
+  file: StoredFile;
+  /** The batch that attached it, if any. */
+  batch: FileBatchRecord | undefined;
+  plan: ProcessingPlan;
+  /**
+   * Bumped whenever a queued completion must be ignored (cancelled, detached, vector store deleted):
+   * the queue entry carries the generation it was queued with.
+   */
+  generation: number;
+  /** False once removed from its vector store (a batch keeps the record for its counts). */
+  attached: boolean;
+}
+
+/** A file batch: its wire object (with live `file_counts`) and its files in request order. */
+export interface FileBatchRecord {
+  batch: VectorStoreFileBatchObject;
+  vectorStore: VectorStoreRecord;
+  files: VectorStoreFileRecord[];
+  /** Set by cancel: the batch ends `cancelled` once its cancel delay has passed. */
+  cancelRequested: boolean;
+}
+
 /** Statuses in which a run holds its thread: no second run, no new messages. */
 const ACTIVE_STATUSES: ReadonlySet<RunStatus> = new Set(['queued', 'in_progress', 'requires_action', 'cancelling']);
 
@@ -87,6 +140,10 @@ export class EmulatorStore {
   readonly threads = new Map<string, ThreadRecord>();
   /** Every run by id, for the engine. */
   readonly runs = new Map<string, RunRecord>();
+  /** Uploaded files in upload order. */
+  readonly files = new Map<string, StoredFile>();
+  /** Vector stores in creation order. */
+  readonly vectorStores = new Map<string, VectorStoreRecord>();
 
   /** The assistant, or the service's 404. */
   assistant(id: string): AssistantObject {
@@ -124,6 +181,34 @@ export class EmulatorStore {
     return step;
   }
 
+  /** The uploaded file, or the Files API's 404 (`No such File object: file-x`). */
+  file(id: string): StoredFile {
+    const file = this.files.get(id);
+    if (file === undefined) throw fileNotFound(id);
+    return file;
+  }
+
+  /** The vector store, or the service's 404. */
+  vectorStore(id: string): VectorStoreRecord {
+    const vectorStore = this.vectorStores.get(id);
+    if (vectorStore === undefined) throw notFound('vector store', id);
+    return vectorStore;
+  }
+
+  /** The file attached to that vector store, or the service's 404 (for the vector store first). */
+  vectorStoreFile(vectorStoreId: string, fileId: string): VectorStoreFileRecord {
+    const record = this.vectorStore(vectorStoreId).files.get(fileId);
+    if (record === undefined) throw vectorStoreFileNotFound(vectorStoreId, fileId);
+    return record;
+  }
+
+  /** The file batch of that vector store, or the service's 404 (for the vector store first). */
+  fileBatch(vectorStoreId: string, batchId: string): FileBatchRecord {
+    const batch = this.vectorStore(vectorStoreId).batches.get(batchId);
+    if (batch === undefined) throw notFound('vector store file batch', batchId);
+    return batch;
+  }
+
   /** The run currently holding the thread, if any. */
   activeRun(thread: ThreadRecord): RunRecord | undefined {
     return thread.runs.find((record) => isActive(record.run.status));
@@ -134,5 +219,7 @@ export class EmulatorStore {
     this.assistants.clear();
     this.threads.clear();
     this.runs.clear();
+    this.files.clear();
+    this.vectorStores.clear();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The wire shapes the emulator serves: a hand-written mirror of the official OpenAPI objects
- * (`AssistantObject`, `ThreadObject`, `MessageObject`, `RunObject`, `RunStepObject`, the list
- * objects and `ErrorResponse`). Every field the spec marks required is required here too, so the
+ * (`AssistantObject`, `ThreadObject`, `MessageObject`, `RunObject`, `RunStepObject`, `OpenAIFile`,
+ * `VectorStoreObject`, `VectorStoreFileObject`, `VectorStoreFileBatchObject`, the list objects and
+ * `ErrorResponse`). Every field the spec marks required is required here too, so the
  * compiler catches a response that would fail the spec-validation tests.
  */
 
@@ -203,7 +204,7 @@ export interface ListPage<T> {
 /** `Delete*Response`. */
 export interface DeletionStatus {
   id: string;
-  object: 'assistant.deleted' | 'thread.deleted' | 'thread.message.deleted';
+  object: 'assistant.deleted' | 'thread.deleted' | 'thread.message.deleted' | 'vector_store.deleted' | 'vector_store.file.deleted';
   deleted: true;
 }
 
@@ -219,4 +220,110 @@ export interface OpenAIErrorObject {
 export interface StreamEvent {
   event: string;
   data: unknown;
+}
+
+/** `purpose` of an uploaded file (`CreateFileRequest`). */
+export type FilePurpose = 'assistants' | 'batch' | 'fine-tune' | 'vision' | 'user_data' | 'evals';
+
+/** `OpenAIFile`: an uploaded file. `status` is deprecated but still required by the spec and still sent. */
+export interface OpenAIFileObject {
+  id: string;
+  object: 'file';
+  bytes: number;
+  created_at: number;
+  /** Present only when the upload set `expires_after`. */
+  expires_at?: number;
+  filename: string;
+  purpose: FilePurpose;
+  status: 'uploaded' | 'processed' | 'error';
+}
+
+/** `DeleteFileResponse`. */
+export interface FileDeletionStatus {
+  id: string;
+  object: 'file';
+  deleted: true;
+}
+
+/** `file_counts` of a vector store or a file batch, kept as live counters. */
+export interface FileCounts {
+  in_progress: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  total: number;
+}
+
+/** `VectorStoreExpirationAfter`. */
+export interface VectorStoreExpirationAfter {
+  anchor: 'last_active_at';
+  days: number;
+}
+
+/** Every status a vector store can have. */
+export type VectorStoreStatus = 'expired' | 'in_progress' | 'completed';
+
+/** `VectorStoreObject`. */
+export interface VectorStoreObject {
+  id: string;
+  object: 'vector_store';
+  created_at: number;
+  name: string;
+  usage_bytes: number;
+  file_counts: FileCounts;
+  status: VectorStoreStatus;
+  /** Absent when the store never expires (the spec does not let it be null). */
+  expires_after?: VectorStoreExpirationAfter;
+  expires_at: number | null;
+  last_active_at: number | null;
+  metadata: Metadata;
+}
+
+/** `StaticChunkingStrategy` with its `static` parameters, as a vector store file reports it. */
+export interface StaticChunkingStrategyObject {
+  type: 'static';
+  static: { max_chunk_size_tokens: number; chunk_overlap_tokens: number };
+}
+
+/** Every status a vector store file can have. */
+export type VectorStoreFileStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed';
+
+/** `last_error.code` of a vector store file. */
+export type VectorStoreFileErrorCode = 'server_error' | 'unsupported_file' | 'invalid_file';
+
+/** Attribute values a vector store file may carry (`VectorStoreFileAttributes`). */
+export type VectorStoreFileAttributes = Record<string, string | number | boolean>;
+
+/** `VectorStoreFileObject`: a file attached to a vector store. Its id is the file's id. */
+export interface VectorStoreFileObject {
+  id: string;
+  object: 'vector_store.file';
+  usage_bytes: number;
+  created_at: number;
+  vector_store_id: string;
+  status: VectorStoreFileStatus;
+  last_error: { code: VectorStoreFileErrorCode; message: string } | null;
+  chunking_strategy: StaticChunkingStrategyObject;
+  attributes: VectorStoreFileAttributes | null;
+}
+
+/** Every status a file batch can have (the spec has no `cancelling`: see README). */
+export type VectorStoreFileBatchStatus = 'in_progress' | 'completed' | 'cancelled' | 'failed';
+
+/** `VectorStoreFileBatchObject`. The spec's `object` value really is `vector_store.files_batch`. */
+export interface VectorStoreFileBatchObject {
+  id: string;
+  object: 'vector_store.files_batch';
+  created_at: number;
+  vector_store_id: string;
+  status: VectorStoreFileBatchStatus;
+  file_counts: FileCounts;
+}
+
+/** `VectorStoreFileContentResponse`: the parsed text of a vector store file. */
+export interface VectorStoreFileContentPage {
+  object: 'vector_store.file_content.page';
+  data: Array<{ type: 'text'; text: string }>;
+  has_more: boolean;
+  next_page: string | null;
 }

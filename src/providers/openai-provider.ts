@@ -4,9 +4,11 @@
  * implementation): base URL, `api-version` query, and key or Entra ID bearer token.
  */
 import { getBearerTokenProvider, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import OpenAI, { AzureOpenAI } from 'openai';
+import OpenAI, { AzureOpenAI, toFile } from 'openai';
 import type { NewMessage, NewThread, RunOptions, RunSnapshot, RunStep, RunStreamEvent, ThreadMessage, ToolOutput, ToolResources } from '../shared/agent-types';
-import type { AgentProvider, CallOptions, ListQuery, ProviderKind, RunRetrieval } from './provider';
+import type { ChunkingStrategy, FileBatchInfo, FileInfo, NewVectorStore, VectorStoreFileInfo, VectorStoreInfo } from '../shared/ingestion-types';
+import { toFileBatchInfo, toFileInfo, toVectorStoreFileInfo, toVectorStoreInfo, toWireChunkingStrategy } from './ingestion-wire';
+import type { AgentProvider, CallOptions, ListQuery, ProviderKind, RunRetrieval, UploadSource } from './provider';
 import type { ProviderConfig } from './provider-config';
 import {
   needsSeparateThread,
@@ -189,6 +191,103 @@ class OpenAIProtocolProvider implements AgentProvider {
     return page.data.map(toRunStep);
   }
 
+  // ---- files and vector stores ----------------------------------------------------------------
+
+  async uploadFile(source: UploadSource, purpose: string, options?: CallOptions): Promise<FileInfo> {
+    // toFile streams Node streams and web bodies to the multipart request as they are read.
+    const file = await toFile(source.content as Parameters<typeof toFile>[0], source.filename);
+    return toFileInfo(await this.client.files.create({ file, purpose: purpose as never }, requestOptions(options)));
+  }
+
+  async getFile(fileId: string, options?: CallOptions): Promise<FileInfo> {
+    return toFileInfo(await this.client.files.retrieve(fileId, requestOptions(options)));
+  }
+
+  async listFiles(query: ListQuery & { purpose?: string } = {}, options?: CallOptions): Promise<FileInfo[]> {
+    const { before: _before, ...page } = query;
+    return (await this.client.files.list(page as never, requestOptions(options))).data.map(toFileInfo);
+  }
+
+  async deleteFile(fileId: string, options?: CallOptions): Promise<void> {
+    await this.client.files.delete(fileId, requestOptions(options));
+  }
+
+  async fileContent(fileId: string, options?: CallOptions): Promise<Response> {
+    return this.client.files.content(fileId, requestOptions(options));
+  }
+
+  async createVectorStore(store: NewVectorStore, options?: CallOptions): Promise<VectorStoreInfo> {
+    const body = compactBody({
+      name: store.name,
+      file_ids: store.fileIds,
+      chunking_strategy: toWireChunkingStrategy(store.chunkingStrategy),
+      expires_after: store.expiresAfterDays === undefined ? undefined : { anchor: 'last_active_at', days: store.expiresAfterDays },
+      metadata: store.metadata,
+    });
+    return toVectorStoreInfo(await this.client.vectorStores.create(body as never, requestOptions(options)));
+  }
+
+  async getVectorStore(vectorStoreId: string, options?: CallOptions): Promise<VectorStoreInfo> {
+    return toVectorStoreInfo(await this.client.vectorStores.retrieve(vectorStoreId, requestOptions(options)));
+  }
+
+  async listVectorStores(query: ListQuery = {}, options?: CallOptions): Promise<VectorStoreInfo[]> {
+    return (await this.client.vectorStores.list(query, requestOptions(options))).data.map(toVectorStoreInfo);
+  }
+
+  async updateVectorStore(vectorStoreId: string, update: { name?: string; expiresAfterDays?: number | null; metadata?: Record<string, string> }, options?: CallOptions): Promise<VectorStoreInfo> {
+    const body = compactBody({
+      name: update.name,
+      metadata: update.metadata,
+      expires_after: update.expiresAfterDays === undefined ? undefined : update.expiresAfterDays === null ? null : { anchor: 'last_active_at', days: update.expiresAfterDays },
+    });
+    return toVectorStoreInfo(await this.client.vectorStores.update(vectorStoreId, body as never, requestOptions(options)));
+  }
+
+  async deleteVectorStore(vectorStoreId: string, options?: CallOptions): Promise<void> {
+    await this.client.vectorStores.delete(vectorStoreId, requestOptions(options));
+  }
+
+  async createVectorStoreFile(
+    vectorStoreId: string,
+    fileId: string,
+    settings: { chunkingStrategy?: ChunkingStrategy; attributes?: Record<string, string | number | boolean> } = {},
+    options?: CallOptions,
+  ): Promise<VectorStoreFileInfo> {
+    const body = compactBody({ file_id: fileId, chunking_strategy: toWireChunkingStrategy(settings.chunkingStrategy), attributes: settings.attributes });
+    return toVectorStoreFileInfo(await this.client.vectorStores.files.create(vectorStoreId, body as never, requestOptions(options)));
+  }
+
+  async getVectorStoreFile(vectorStoreId: string, fileId: string, options?: CallOptions): Promise<VectorStoreFileInfo> {
+    return toVectorStoreFileInfo(await this.client.vectorStores.files.retrieve(fileId, { vector_store_id: vectorStoreId }, requestOptions(options)));
+  }
+
+  async listVectorStoreFiles(vectorStoreId: string, query: ListQuery & { filter?: 'in_progress' | 'completed' | 'failed' | 'cancelled' } = {}, options?: CallOptions): Promise<VectorStoreFileInfo[]> {
+    return (await this.client.vectorStores.files.list(vectorStoreId, query, requestOptions(options))).data.map(toVectorStoreFileInfo);
+  }
+
+  async deleteVectorStoreFile(vectorStoreId: string, fileId: string, options?: CallOptions): Promise<void> {
+    await this.client.vectorStores.files.delete(fileId, { vector_store_id: vectorStoreId }, requestOptions(options));
+  }
+
+  async createFileBatch(vectorStoreId: string, fileIds: string[], settings: { chunkingStrategy?: ChunkingStrategy } = {}, options?: CallOptions): Promise<FileBatchInfo> {
+    const body = compactBody({ file_ids: fileIds, chunking_strategy: toWireChunkingStrategy(settings.chunkingStrategy) });
+    return toFileBatchInfo(await this.client.vectorStores.fileBatches.create(vectorStoreId, body as never, requestOptions(options)));
+  }
+
+  async getFileBatch(vectorStoreId: string, batchId: string, options?: CallOptions): Promise<FileBatchInfo> {
+    return toFileBatchInfo(await this.client.vectorStores.fileBatches.retrieve(batchId, { vector_store_id: vectorStoreId }, requestOptions(options)));
+  }
+
+  async cancelFileBatch(vectorStoreId: string, batchId: string, options?: CallOptions): Promise<FileBatchInfo> {
+    return toFileBatchInfo(await this.client.vectorStores.fileBatches.cancel(batchId, { vector_store_id: vectorStoreId }, requestOptions(options)));
+  }
+
+  async listFileBatchFiles(vectorStoreId: string, batchId: string, query: ListQuery & { filter?: 'in_progress' | 'completed' | 'failed' | 'cancelled' } = {}, options?: CallOptions): Promise<VectorStoreFileInfo[]> {
+    const page = await this.client.vectorStores.fileBatches.listFiles(batchId, { vector_store_id: vectorStoreId, ...query }, requestOptions(options));
+    return page.data.map(toVectorStoreFileInfo);
+  }
+
   async *createRunStream(threadId: string, run: RunOptions, options?: CallOptions): AsyncIterable<RunStreamEvent> {
     if (run.toolResources) await this.updateThread(threadId, { toolResources: run.toolResources }, options);
     const stream = await this.threads.runs.create(threadId, { ...toWireRun(run), include: run.include, stream: true } as never, requestOptions(options));
@@ -210,6 +309,11 @@ class OpenAIProtocolProvider implements AgentProvider {
     const stream = await this.threads.runs.submitToolOutputs(runId, body, requestOptions(options));
     yield* translateStream(stream as unknown as AsyncIterable<unknown>);
   }
+}
+
+/** Drops undefined fields so a body carries only what the caller set. */
+function compactBody(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 }
 
 /**

@@ -16,6 +16,7 @@ import type {
   ToolOutput,
   ToolResources,
 } from '../shared/agent-types';
+import type { ChunkingStrategy, FileBatchInfo, FileInfo, NewVectorStore, VectorStoreFileInfo, VectorStoreInfo } from '../shared/ingestion-types';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -38,6 +39,13 @@ export interface ListQuery {
   order?: 'asc' | 'desc';
   after?: string;
   before?: string;
+}
+
+/** File content to upload: a stream or bytes, with its name. Read on the worker, never in workflow history. */
+export interface UploadSource {
+  filename: string;
+  /** A Node readable stream, a web `Response`/`Blob`, or bytes. */
+  content: NodeJS.ReadableStream | Blob | Response | Uint8Array;
 }
 
 /** Which dialect of the threads/runs protocol an adapter speaks. */
@@ -71,4 +79,29 @@ export interface AgentProvider {
   createRunStream(threadId: string, run: RunOptions, options?: CallOptions): AsyncIterable<RunStreamEvent>;
   createThreadAndRunStream(thread: NewThread, run: RunOptions, options?: CallOptions): AsyncIterable<RunStreamEvent>;
   submitToolOutputsStream(threadId: string, runId: string, outputs: ToolOutput[], options?: CallOptions): AsyncIterable<RunStreamEvent>;
+
+  // -- files --
+  uploadFile(source: UploadSource, purpose: string, options?: CallOptions): Promise<FileInfo>;
+  getFile(fileId: string, options?: CallOptions): Promise<FileInfo>;
+  listFiles(query?: ListQuery & { purpose?: string }, options?: CallOptions): Promise<FileInfo[]>;
+  deleteFile(fileId: string, options?: CallOptions): Promise<void>;
+  /** The file's bytes as a web stream (save it with the client's `saveFileContent`). */
+  fileContent(fileId: string, options?: CallOptions): Promise<Response>;
+
+  // -- vector stores --
+  createVectorStore(store: NewVectorStore, options?: CallOptions): Promise<VectorStoreInfo>;
+  getVectorStore(vectorStoreId: string, options?: CallOptions): Promise<VectorStoreInfo>;
+  listVectorStores(query?: ListQuery, options?: CallOptions): Promise<VectorStoreInfo[]>;
+  updateVectorStore(vectorStoreId: string, update: { name?: string; expiresAfterDays?: number | null; metadata?: Record<string, string> }, options?: CallOptions): Promise<VectorStoreInfo>;
+  deleteVectorStore(vectorStoreId: string, options?: CallOptions): Promise<void>;
+
+  createVectorStoreFile(vectorStoreId: string, fileId: string, settings?: { chunkingStrategy?: ChunkingStrategy; attributes?: Record<string, string | number | boolean> }, options?: CallOptions): Promise<VectorStoreFileInfo>;
+  getVectorStoreFile(vectorStoreId: string, fileId: string, options?: CallOptions): Promise<VectorStoreFileInfo>;
+  listVectorStoreFiles(vectorStoreId: string, query?: ListQuery & { filter?: 'in_progress' | 'completed' | 'failed' | 'cancelled' }, options?: CallOptions): Promise<VectorStoreFileInfo[]>;
+  deleteVectorStoreFile(vectorStoreId: string, fileId: string, options?: CallOptions): Promise<void>;
+
+  createFileBatch(vectorStoreId: string, fileIds: string[], settings?: { chunkingStrategy?: ChunkingStrategy }, options?: CallOptions): Promise<FileBatchInfo>;
+  getFileBatch(vectorStoreId: string, batchId: string, options?: CallOptions): Promise<FileBatchInfo>;
+  cancelFileBatch(vectorStoreId: string, batchId: string, options?: CallOptions): Promise<FileBatchInfo>;
+  listFileBatchFiles(vectorStoreId: string, batchId: string, query?: ListQuery & { filter?: 'in_progress' | 'completed' | 'failed' | 'cancelled' }, options?: CallOptions): Promise<VectorStoreFileInfo[]>;
 }

@@ -93,7 +93,8 @@ const threadSchema = z.object({
     .nullish(),
 });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+/** Parses a provider response with a permissive schema; a body agentrun cannot read is a {@link ProviderResponseError}. */
+export function parseWire<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -102,7 +103,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 
 /** A wire run object as a {@link RunSnapshot}. */
 export function toRunSnapshot(value: unknown): RunSnapshot {
-  const run = parse(runSchema, value, 'run');
+  const run = parseWire(runSchema, value, 'run');
   return {
     id: run.id,
     threadId: run.thread_id,
@@ -125,7 +126,7 @@ export function toRunSnapshot(value: unknown): RunSnapshot {
 
 /** A wire message as a {@link ThreadMessage}; text parts are joined. */
 export function toThreadMessage(value: unknown): ThreadMessage {
-  const message = parse(messageSchema, value, 'message');
+  const message = parseWire(messageSchema, value, 'message');
   return {
     id: message.id,
     role: message.role,
@@ -139,7 +140,7 @@ export function toThreadMessage(value: unknown): ThreadMessage {
 
 /** A wire run step as a {@link RunStep}. */
 export function toRunStep(value: unknown): RunStep {
-  const step = parse(stepSchema, value, 'run step');
+  const step = parseWire(stepSchema, value, 'run step');
   return {
     id: step.id,
     runId: step.run_id,
@@ -157,7 +158,7 @@ export function toRunStep(value: unknown): RunStep {
 
 /** A wire thread's id, metadata and tool resources. */
 export function toThreadInfo(value: unknown): { id: string; metadata: Record<string, string>; toolResources: ToolResources } {
-  const thread = parse(threadSchema, value, 'thread');
+  const thread = parseWire(threadSchema, value, 'thread');
   const toolResources: ToolResources = {};
   if (thread.tool_resources?.code_interpreter?.file_ids) toolResources.codeInterpreter = { fileIds: thread.tool_resources.code_interpreter.file_ids };
   if (thread.tool_resources?.file_search?.vector_store_ids) toolResources.fileSearch = { vectorStoreIds: thread.tool_resources.file_search.vector_store_ids };

@@ -50,3 +50,11 @@ test('parses TLS flags and rejects bad ones', () => {
   expect(() => parseCliArguments(['--tls-cert', 'x'])).toThrow('--tls-cert and --tls-key go together.');
   expect(() => parseCliArguments(['--bogus'])).toThrow();
 });
+
+test('parses the file processing and vector store expiry flags', () => {
+  const parsed = parseCliArguments(['--file-processing-ms', '50', '--vector-store-day-seconds', '2']);
+  expect(parsed !== 'help' && parsed.options).toMatchObject({ fileProcessingMs: 50, vectorStoreDaySeconds: 2 });
+  expect(() => parseCliArguments(['--vector-store-day-seconds', '0'])).toThrow(
+    "--vector-store-day-seconds expects an integer between 1 and 9007199254740991, got '0'.",
+  );
+});

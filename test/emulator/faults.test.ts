@@ -174,7 +174,16 @@ describe('admin API and ledger', () => {
     expect((await admin('GET', '/responses')).body).toEqual([]); // recording is off in this file
     expect((await admin('DELETE', '/faults')).status).toBe(200);
     expect((await admin('POST', '/reset')).status).toBe(200);
-    expect(emulator.stats()).toEqual({ requests: {}, runsCreated: [], toolOutputsSubmitted: [], faultsInjected: {} });
+    expect(emulator.stats()).toEqual({
+      requests: {},
+      runsCreated: [],
+      toolOutputsSubmitted: [],
+      faultsInjected: {},
+      filesUploaded: 0,
+      vectorStoreFilesCreated: 0,
+      batchesCreated: 0,
+      batchesCancelled: 0,
+    });
     expect((await call(emulator, 'GET', `/threads/${thread.id}`)).status).toBe(404);
     expect((await admin('GET', '/health')).body).toEqual({ status: 'ok' });
   });

@@ -80,6 +80,12 @@ describe('malformed and invalid bodies', () => {
     );
   });
 
+  test('a missing enum field is missing, not an invalid value', async () => {
+    const thread = await call(emulator, 'POST', '/threads', { body: {} });
+    const response = await call(emulator, 'POST', `/threads/${thread.body.id}/messages`, { body: { content: 'hi' } });
+    expect(response.body).toEqual(invalidRequest("Missing required parameter: 'role'.", 'role', 'missing_required_parameter'));
+  });
+
   test('nested parameters use the service path style', async () => {
     const response = await call(emulator, 'POST', '/threads/runs', {
       body: { assistant_id: assistantId, thread: { messages: [{ role: 'system', content: 'hi' }] } },

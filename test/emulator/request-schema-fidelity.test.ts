@@ -16,6 +16,17 @@ function acceptedKeys(schema: z.ZodObject): string[] {
   return Object.keys(schema.shape).sort();
 }
 
+/** The object schema inside optional / nullable / array wrappers. */
+function unwrapObject(schema: z.ZodType): z.ZodObject {
+  let current: unknown = schema;
+  for (let depth = 0; depth < 5; depth += 1) {
+    const candidate = current as { shape?: unknown; unwrap?: () => unknown; element?: unknown };
+    if (candidate.shape !== undefined) return current as z.ZodObject;
+    current = candidate.element ?? candidate.unwrap?.();
+  }
+  throw new Error('no object schema inside');
+}
+
 /** Keys whose schema rejects `undefined`: the required ones. */
 function requiredKeys(schema: z.ZodObject): string[] {
   return Object.entries(schema.shape)
@@ -29,6 +40,7 @@ describe('request schemas match the official OpenAPI request objects', () => {
     expect(names.sort()).toEqual(
       [
         'CreateAssistantRequest',
+        'CreateFileRequest',
         'CreateMessageRequest',
         'CreateRunRequest',
         'CreateThreadAndRunRequest',
@@ -38,6 +50,11 @@ describe('request schemas match the official OpenAPI request objects', () => {
         'ModifyRunRequest',
         'ModifyThreadRequest',
         'SubmitToolOutputsRunRequest',
+        'CreateVectorStoreRequest',
+        'UpdateVectorStoreRequest',
+        'CreateVectorStoreFileRequest',
+        'CreateVectorStoreFileBatchRequest',
+        'UpdateVectorStoreFileAttributesRequest',
       ].sort(),
     );
   });
@@ -48,6 +65,29 @@ describe('request schemas match the official OpenAPI request objects', () => {
     const schema = OPENAI_REQUEST_SCHEMAS[name] as unknown as z.ZodObject;
     expect(acceptedKeys(schema)).toEqual(Object.keys(spec?.properties ?? {}).sort());
     expect(requiredKeys(schema)).toEqual([...(spec?.required ?? [])].sort());
+  });
+
+  test('nested request objects of the Files and Vector Stores APIs match their spec schemas too', () => {
+    const nested: Array<[z.ZodType, string]> = [
+      [OPENAI_REQUEST_SCHEMAS.CreateFileRequest.shape.expires_after, 'FileExpirationAfter'],
+      [OPENAI_REQUEST_SCHEMAS.CreateVectorStoreRequest.shape.expires_after, 'VectorStoreExpirationAfter'],
+      [OPENAI_REQUEST_SCHEMAS.UpdateVectorStoreRequest.shape.expires_after, 'VectorStoreExpirationAfter'],
+      [OPENAI_REQUEST_SCHEMAS.CreateVectorStoreFileBatchRequest.shape.files, 'CreateVectorStoreFileRequest'],
+    ];
+    for (const [field, specName] of nested) {
+      const schema = unwrapObject(field);
+      const spec = specSchemas[specName];
+      expect([specName, acceptedKeys(schema)]).toEqual([specName, Object.keys(spec?.properties ?? {}).sort()]);
+      expect([specName, requiredKeys(schema)]).toEqual([specName, [...(spec?.required ?? [])].sort()]);
+    }
+    // The static chunking strategy, through the discriminated union.
+    const strategy = specSchemas['StaticChunkingStrategy'];
+    const staticOption = OPENAI_REQUEST_SCHEMAS.CreateVectorStoreFileRequest.shape.chunking_strategy
+      .unwrap()
+      .options.find((option) => option.shape.type.value === 'static') as z.ZodObject | undefined;
+    const staticSchema = unwrapObject(staticOption?.shape['static'] as z.ZodType);
+    expect(acceptedKeys(staticSchema)).toEqual(Object.keys(strategy?.properties ?? {}).sort());
+    expect(requiredKeys(staticSchema)).toEqual([...(strategy?.required ?? [])].sort());
   });
 
   test('Foundry variants add only the documented Azure extensions', () => {

@@ -1,15 +1,15 @@
 /**
  * Every response the emulator sends, on every route, validates against the official OpenAPI spec:
- * objects, lists, deletions, stream events and error objects alike.
+ * objects, lists, deletions, stream events, file downloads and error objects alike.
  */
 import { EMULATOR_SCRIPT_METADATA_KEY, startEmulator, type RunningEmulator } from '../../src/emulator';
 import { PROTOCOL_ROUTES } from '../../src/emulator/routes';
-import { call, specViolations, waitForRunStatus } from '../support/emulator-http';
+import { call, specViolations, upload, waitFor, waitForRunStatus } from '../support/emulator-http';
 
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ stepDelayMs: 10, queuedDelayMs: 5, recordResponses: true });
+  emulator = await startEmulator({ stepDelayMs: 10, queuedDelayMs: 5, fileProcessingMs: 10, recordResponses: true });
 });
 
 afterAll(async () => {
@@ -104,14 +104,101 @@ test('a tool round, a streamed run, and gets, lists, modifies and deletes of eve
   await call(emulator, 'DELETE', `/threads/${thread.id}`);
   await call(emulator, 'DELETE', `/assistants/${assistant.id}`);
 
+  expectEveryResponseMatchesTheSpec();
+});
+
+test('files, vector stores, vector store files and file batches: every state a client can see', async () => {
+  const document = (await upload(emulator, 'guide.txt', 'How to file.', { fields: { 'expires_after[anchor]': 'created_at', 'expires_after[seconds]': '3600' } })).body;
+  const failing = (await upload(emulator, 'broken.fail.txt', 'x')).body;
+  const stuck = (await upload(emulator, 'forever.stuck.txt', 'y')).body;
+  const empty = (await upload(emulator, 'empty.txt', '', { purpose: 'user_data' })).body;
+  await call(emulator, 'GET', '/files');
+  await call(emulator, 'GET', '/files?purpose=assistants&order=asc&limit=2');
+  await call(emulator, 'GET', `/files/${document.id}`);
+  await call(emulator, 'GET', `/files/${document.id}/content`);
+
+  const vectorStore = (
+    await call(emulator, 'POST', '/vector_stores', {
+      body: {
+        name: 'Handbook',
+        description: 'All the guides',
+        file_ids: [document.id],
+        chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 400, chunk_overlap_tokens: 100 } },
+        expires_after: { anchor: 'last_active_at', days: 7 },
+        metadata: { team: 'docs' },
+      },
+    })
+  ).body;
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}`); // in_progress
+  await call(emulator, 'POST', `/vector_stores/${vectorStore.id}/files`, {
+    body: { file_id: failing.id, chunking_strategy: { type: 'auto' }, attributes: { page: 3, draft: true, owner: 'me' } },
+  });
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files/${failing.id}`); // in_progress
+  await waitFor(
+    () => call(emulator, 'GET', `/vector_stores/${vectorStore.id}`),
+    (response) => response.body.status === 'completed',
+  );
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files/${failing.id}`); // failed, with last_error
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files/${document.id}`); // completed
+  await call(emulator, 'POST', `/vector_stores/${vectorStore.id}/files/${document.id}`, { body: { attributes: { reviewed: true } } });
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files/${document.id}/content`);
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files?filter=failed`);
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files?order=asc&limit=1`);
+  await call(emulator, 'POST', `/vector_stores/${vectorStore.id}`, { body: { name: null, expires_after: null, metadata: { team: 'ops' } } });
+  await call(emulator, 'GET', '/vector_stores?order=asc');
+
+  // A batch with a file that never finishes, cancelled mid-way; another that completes with a failure.
+  const batch = (
+    await call(emulator, 'POST', `/vector_stores/${vectorStore.id}/file_batches`, {
+      body: { files: [{ file_id: stuck.id, attributes: { kind: 'stuck' } }, { file_id: document.id }] },
+    })
+  ).body;
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/file_batches/${batch.id}`);
+  await call(emulator, 'POST', `/vector_stores/${vectorStore.id}/file_batches/${batch.id}/cancel`);
+  await waitFor(
+    () => call(emulator, 'GET', `/vector_stores/${vectorStore.id}/file_batches/${batch.id}`),
+    (response) => response.body.status === 'cancelled',
+  );
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/file_batches/${batch.id}/files?filter=cancelled`);
+  const completedBatch = (
+    await call(emulator, 'POST', `/vector_stores/${vectorStore.id}/file_batches`, {
+      body: { file_ids: [empty.id, document.id], chunking_strategy: { type: 'auto' }, attributes: { source: 'upload' } },
+    })
+  ).body;
+  await waitFor(
+    () => call(emulator, 'GET', `/vector_stores/${vectorStore.id}/file_batches/${completedBatch.id}`),
+    (response) => response.body.status === 'completed',
+  );
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/file_batches/${completedBatch.id}/files`);
+
+  // The error objects of these APIs.
+  await upload(emulator, 'a.txt', 'a', { purpose: null });
+  await upload(emulator, 'a.txt', 'a', { omitFile: true });
+  await call(emulator, 'GET', '/files/file-missing');
+  await call(emulator, 'POST', '/vector_stores', { body: { file_ids: ['file-missing'] } });
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files?filter=done`);
+  await call(emulator, 'GET', `/vector_stores/${vectorStore.id}/files/file-missing`);
+  await call(emulator, 'POST', `/vector_stores/${vectorStore.id}/file_batches/${completedBatch.id}/cancel`);
+
+  await call(emulator, 'DELETE', `/vector_stores/${vectorStore.id}/files/${failing.id}`);
+  await call(emulator, 'DELETE', `/vector_stores/${vectorStore.id}`);
+  await call(emulator, 'DELETE', `/files/${document.id}`);
+  expectEveryResponseMatchesTheSpec();
+});
+
+test('every route was exercised successfully, and with every kind of error', () => {
   const responses = emulator.recordedResponses();
   const exercised = new Set(responses.filter((response) => response.status === 200).map((response) => `${response.method} ${response.route}`));
   const openAIRoutes = PROTOCOL_ROUTES.filter((route) => route.dialects === undefined).map((route) => `${route.method} ${route.template}`);
   expect(openAIRoutes.filter((route) => !exercised.has(route))).toEqual([]);
   expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200, 400, 401, 404, 429]));
+});
 
+/** Fails with every response recorded so far that does not validate against the spec. */
+function expectEveryResponseMatchesTheSpec(): void {
+  const responses = emulator.recordedResponses();
   const failures = specViolations(responses);
   if (failures.length > 0) {
     throw new Error(`${failures.length} of ${responses.length} responses do not match the spec:\n${failures.join('\n')}`);
   }
-});
+}

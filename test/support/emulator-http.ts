@@ -53,6 +53,48 @@ export async function call(emulator: RunningEmulator, method: string, path: stri
   return { status: response.status, headers: response.headers, text, body };
 }
 
+/** Options of `upload`. */
+export interface UploadOptions {
+  /** `purpose` field; `'assistants'` by default, `null` leaves it out. */
+  purpose?: string | null;
+  /** More text fields, sent as they are (e.g. `expires_after[seconds]`). */
+  fields?: Record<string, string>;
+  /** Leave out the `file` part (to see the service's error). */
+  omitFile?: boolean;
+  headers?: Record<string, string>;
+  /** Base URL; the OpenAI dialect's by default. */
+  base?: string;
+  /** Query string, e.g. `?api-version=v1` for the Azure dialects. */
+  query?: string;
+}
+
+/** `POST /files` as a multipart form, the way the SDKs upload (bearer auth with the emulator's key). */
+export async function upload(
+  emulator: RunningEmulator,
+  filename: string,
+  content: string | Buffer,
+  options: UploadOptions = {},
+): Promise<HttpResult> {
+  const form = new FormData();
+  if (options.omitFile !== true) form.append('file', new Blob([content]), filename);
+  const purpose = options.purpose === undefined ? 'assistants' : options.purpose;
+  if (purpose !== null) form.append('purpose', purpose);
+  for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, value);
+  const response = await fetch(`${options.base ?? emulator.openaiBaseUrl}/files${options.query ?? ''}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.apiKey}`, ...options.headers },
+    body: form,
+  });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
 /** A parsed server-sent event. */
 export interface SseEvent {
   event: string;

@@ -14,6 +14,7 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   if (process.env.AGENTRUN_RECORD_HISTORIES !== '1') return;
   fs.mkdirSync(HISTORIES_DIRECTORY, { recursive: true });
   const history = await handle.fetchHistory();
-  // protobufjs' JSON form (enum names, base64 payloads), which `historyFromJSON` reads back.
-  fs.writeFileSync(path.join(HISTORIES_DIRECTORY, `${name}.json`), JSON.stringify(history));
+  // protobufjs' JSON form (enum names, base64 payloads), plus the workflow id: a workflow that
+  // derives ids from its own (child workflow ids) replays only under its real id.
+  fs.writeFileSync(path.join(HISTORIES_DIRECTORY, `${name}.json`), JSON.stringify({ workflowId: handle.workflowId, ...(history as unknown as { toJSON(): object }).toJSON() }));
 }

@@ -140,11 +140,16 @@ export class OpenApiValidator {
     if (extra !== undefined) {
       return this.runSchema(`extra:${method} ${routeTemplate}`, extra, body);
     }
-    const reference = this.responseSchemaReference(method, routeTemplate);
-    if (reference === undefined) {
+    const schema = this.responseSchema(method, routeTemplate);
+    if (schema === undefined) {
       return { valid: false, errors: [`the spec has no 200 response for ${method.toUpperCase()} ${routeTemplate}`] };
     }
-    return this.run(reference, body);
+    const reference = schema['$ref'];
+    if (typeof reference === 'string') {
+      return this.run(`${SPEC_ID}${reference}`, body);
+    }
+    // An inline schema (e.g. `GET /files/{file_id}/content`: `type: string`, the raw bytes).
+    return this.runSchema(`inline:${method.toUpperCase()} ${routeTemplate}`, schema, body);
   }
 
   /** Validates one server-sent event against the `AssistantStreamEvent` branch for its name. */
@@ -156,14 +161,13 @@ export class OpenApiValidator {
     return this.run(branch, { event: eventName, data });
   }
 
-  private responseSchemaReference(method: string, routeTemplate: string): string | undefined {
+  /** The operation's 200 `application/json` schema: a `$ref` or an inline schema. */
+  private responseSchema(method: string, routeTemplate: string): JsonObject | undefined {
     const paths = this.document['paths'] as JsonObject;
     const operation = (paths[routeTemplate] as JsonObject | undefined)?.[method.toLowerCase()] as JsonObject | undefined;
-    const schema = ((((operation?.['responses'] as JsonObject | undefined)?.['200'] as JsonObject | undefined)?.['content'] as
+    return ((((operation?.['responses'] as JsonObject | undefined)?.['200'] as JsonObject | undefined)?.['content'] as
       | JsonObject
       | undefined)?.['application/json'] as JsonObject | undefined)?.['schema'] as JsonObject | undefined;
-    const reference = schema?.['$ref'];
-    return typeof reference === 'string' ? `${SPEC_ID}${reference}` : undefined;
   }
 
   /** Finds e.g. `#/components/schemas/RunStreamEvent/oneOf/3` for `thread.run.requires_action`. */

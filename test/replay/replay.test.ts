@@ -21,7 +21,12 @@ function load(file: string): temporal.api.history.v1.History {
   return temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIRECTORY, file), 'utf8')));
 }
 
-describe('replay of committed histories', () => {
+/** The workflow id a history was recorded under (`fake` for histories saved without one). */
+function workflowIdOf(file: string): string {
+  return (JSON.parse(fs.readFileSync(path.join(HISTORIES_DIRECTORY, file), 'utf8')) as { workflowId?: string }).workflowId ?? 'fake';
+}
+
+describe('replay of committed histories (agent runs and ingestion)', () => {
   let bundle: WorkflowBundle;
   beforeAll(async () => {
     // One bundle for every replay (bundling is the slow part).
@@ -62,13 +67,23 @@ describe('replay of committed histories', () => {
       'fault-slow',
       'fault-commit_then_drop',
       'fault-quota',
+      'ingestion-upload-file',
+      'ingestion-create-vector-store',
+      'ingestion-attach-file',
+      'ingestion-file-batch',
+      'ingestion-file-batch-cancelled',
+      'ingestion-documents',
+      'ingestion-batch-with-retry',
+      'ingestion-fault-commit_then_drop',
     ]) {
       expect(names).toContain(required);
     }
   });
 
   it.each(files)('%s replays cleanly', async (file) => {
-    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, load(file));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: file }, [{ workflowId: workflowIdOf(file), history: load(file) }])) {
+      if (result.error) throw result.error;
+    }
   });
 
   it('fails replay when the workflow code changes incompatibly', async () => {
