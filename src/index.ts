@@ -11,3 +11,24 @@ export * from './shared/agent-types';
 export { FailureType } from './shared/failure-types';
 export { DEFAULT_TASK_QUEUE, AGENT_RUN_WORKFLOW_TYPE } from './shared/run-messages';
 export { createProvider, readProviderConfig, type AgentProvider, type ProviderConfig } from './providers';
+export {
+  IngestionClient,
+  ProviderOperations,
+  InvalidIngestionInputError,
+  readableIngestionWorkflowId,
+  type IngestionStartOptions,
+  type StartedIngestionWorkflow,
+  type FileBatchOutcome,
+  type SavedFile,
+  type FileStatusFilter,
+} from './ingestion-client';
+export * from './shared/ingestion-types';
+export {
+  ingestDocumentsInputSchema,
+  type IngestDocumentsInput,
+  type UploadFileInput,
+  type CreateVectorStoreInput,
+  type AttachFileInput,
+  type CreateFileBatchInput,
+  type DocumentSource,
+} from './shared/ingestion-input';

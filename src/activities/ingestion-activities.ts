@@ -210,7 +210,8 @@ export function createIngestionActivities({ provider, secrets }: { provider: Age
         const { vectorStoreId, fileId } = params;
         let file: VectorStoreFileInfo | undefined;
         if (previousProgress()) file = await provider.getVectorStoreFile(vectorStoreId, fileId, callOptions()).catch(() => undefined);
-        file ??= await provider.createVectorStoreFile(vectorStoreId, fileId, { chunkingStrategy: params.chunkingStrategy, attributes: params.attributes }, callOptions());
+        // Not aborted by a cancellation, for the same reason as a batch's create (below).
+        file ??= await provider.createVectorStoreFile(vectorStoreId, fileId, { chunkingStrategy: params.chunkingStrategy, attributes: params.attributes });
         reportProgress({ vectorStoreId, fileId, status: file.status });
         const deadline = file.createdAt * 1000 + params.deadlineMs;
         try {
@@ -249,13 +250,16 @@ export function createIngestionActivities({ provider, secrets }: { provider: Age
       return run(async () => {
         const { vectorStoreId } = params;
         const earlier = previousProgress<{ batchId?: string }>()?.batchId;
+        // The create is not aborted by a cancellation: a half-sent create could leave a batch at the
+        // provider that this activity never learns of, so never cancels.
         let batch = earlier
           ? await provider.getFileBatch(vectorStoreId, earlier, callOptions())
-          : await provider.createFileBatch(vectorStoreId, params.fileIds, { chunkingStrategy: params.chunkingStrategy }, callOptions());
+          : await provider.createFileBatch(vectorStoreId, params.fileIds, { chunkingStrategy: params.chunkingStrategy });
         reportProgress({ batchId: batch.id, status: batch.status, fileCounts: batch.fileCounts });
         const cutOff = batch.createdAt * 1000 + Math.min(params.fileDeadlineMs, params.batchDeadlineMs);
         let timedOut = false;
         try {
+          if (Context.current().cancellationSignal.aborted) throw Context.current().cancellationSignal.reason;
           while (!TERMINAL_BATCH_STATUSES.includes(batch.status)) {
             if (Date.now() >= cutOff) {
               timedOut = true;

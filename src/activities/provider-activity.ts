@@ -3,6 +3,7 @@
  * per-call abort signal, and the one mapping of provider errors to Temporal failures.
  */
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import type { CallOptions } from '../providers/provider';
 import { toApplicationFailure } from '../providers/to-application-failure';
 
@@ -22,7 +23,9 @@ export async function providerActivity<T>(secrets: readonly string[], work: () =
   try {
     return await work();
   } catch (error) {
-    if (context.cancellationSignal.aborted) throw error;
+    // Cancelled: report it as the SDK's cancellation (its abort reason), not as whatever the
+    // interrupted request threw (`openai` throws APIUserAbortError, which would fail the activity).
+    if (context.cancellationSignal.aborted) throw error instanceof CancelledFailure ? error : (context.cancellationSignal.reason ?? new CancelledFailure('activity cancelled'));
     throw toApplicationFailure(error, secrets);
   } finally {
     clearInterval(heartbeat);

@@ -61,7 +61,7 @@ export async function cancelCommand(argv: string[]): Promise<number> {
 async function waitForClose(client: AgentRunClient, workflowId: string, json: boolean): Promise<number> {
   if (!json) printLine(`Cancellation requested for ${workflowId}; waiting for the provider run to stop...`);
   const ending = await client.result(workflowId).then(
-    (result) => `it finished first, with status ${result.status}`,
+    (result) => `it finished first, with status ${(result as { status?: string }).status ?? 'completed'}`,
     (error: unknown) => {
       const failure = describeWorkflowFailure(error);
       return failure.type === 'Cancelled' ? 'cancelled' : `${failure.type}: ${failure.message}`;

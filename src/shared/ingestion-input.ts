@@ -10,6 +10,8 @@ import { durationSchema } from './duration';
 export const MAX_INLINE_CONTENT_CHARS = 64 * 1024;
 /** The providers' per-file upload limit. */
 export const DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** Documents per ingestion (see the `documents` field). */
+export const MAX_INGESTION_DOCUMENTS = 20_000;
 /** The providers accept at most 500 files in one batch. */
 export const MAX_BATCH_FILES = 500;
 
@@ -110,7 +112,14 @@ export const ingestDocumentsInputSchema = z
       .object({ name: z.string().min(1), expiresAfterDays: z.number().int().min(1).max(365).optional(), metadata: metadataSchema.optional() })
       .strict()
       .optional(),
-    documents: z.array(documentSourceSchema).min(1, 'documents may not be empty').max(100_000),
+    /**
+     * At most 20,000: the whole list travels in the workflow's input, which Temporal caps at 2 MB
+     * (about 35,000 typical paths). Ingest more as several ingestions into the same vector store.
+     */
+    documents: z
+      .array(documentSourceSchema)
+      .min(1, 'documents may not be empty')
+      .max(MAX_INGESTION_DOCUMENTS, `at most ${MAX_INGESTION_DOCUMENTS} documents per ingestion (the list travels in the workflow input, capped at 2 MB): split the set into several ingestions into the same vector store`),
     chunkingStrategy: chunkingStrategySchema.optional(),
     /** Uploads in flight at once, per chunk of documents. */
     uploadConcurrency: z.number().int().min(1).max(64).default(8),
