@@ -123,7 +123,8 @@ export function createIngestionActivities({ provider, secrets }: { provider: Age
                 done[document.index] = { error: failure.message, stage: 'upload' };
               }
             }
-            reportProgress({ done });
+            // The map is resent whole: every 20 files is enough for a retry to skip most work.
+            if (Object.keys(done).length % 20 === 0 || queue.length === 0) reportProgress({ done });
           }
         };
         await Promise.all(Array.from({ length: Math.min(params.concurrency, Math.max(1, queue.length)) }, worker));

@@ -162,7 +162,9 @@ export function createRunActivities({ provider, secrets }: RunActivityDependenci
               const streamed = await consumeStream(threadId, provider.createRunStream(threadId, tagged, callOptions()), params.wait);
               return withMessages({ ...streamed, displacedRunId }, params.bounds);
             }
-            const created = await provider.createRun(threadId, tagged, callOptions());
+            // Not aborted by a cancellation: the cleanup that follows finds the run by its tag, which
+            // works only if the create has finished at the provider.
+            const created = await provider.createRun(threadId, tagged);
             const run = await pollUntilActionable(threadId, created.id, params.wait);
             return withMessages({ threadId, run, displacedRunId }, params.bounds);
           } catch (error) {
