@@ -16,6 +16,7 @@
  * about time, it prints numbers.
  */
 'use strict';
+const { cleanupStack, loadBuild } = require('../scripts/script-support');
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -76,21 +77,6 @@ function options() {
     pollInterval: values['poll-interval'],
     out: values.out,
   };
-}
-
-function loadBuild() {
-  try {
-    return {
-      ...require('../dist/dev-server/dev-server'),
-      ...require('../dist/emulator'),
-      ...require('../dist/providers'),
-      ...require('../dist/worker'),
-      ...require('../dist/ingestion-client'),
-    };
-  } catch (error) {
-    console.error(`ingest-benchmark: cannot load the build (${error.message}). Run \`npm run build\` first.`);
-    process.exit(1);
-  }
 }
 
 /** Peak memory of this process, sampled every 100 ms. */
@@ -184,41 +170,31 @@ const kilobytes = (bytes) => Math.round((bytes / 1024) * 10) / 10;
 
 async function main() {
   const settings = options();
-  const build = loadBuild();
+  const build = loadBuild('ingest-benchmark', ['dist/dev-server/dev-server', 'dist/emulator', 'dist/providers', 'dist/worker', 'dist/ingestion-client']);
   const { Runtime, DefaultLogger, NativeConnection } = require('@temporalio/worker');
   const { Client, Connection } = require('@temporalio/client');
   // Only warnings from the worker; no shutdown signals: this script stops everything in order.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const memory = memorySampler();
 
-  const stack = [];
-  const stopAll = async () => {
-    while (stack.length) {
-      const [what, stop] = stack.pop();
-      try {
-        await stop();
-      } catch (error) {
-        console.error(`  could not stop ${what}: ${error.message}`);
-      }
-    }
-  };
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stopAll().then(() => process.exit(130)));
+  const stack = cleanupStack();
+  const stopAll = stack.stopAll;
 
   try {
     const directory = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'agentrun-ingest-bench-'));
-    stack.push(['the temporary files', () => fs.promises.rm(directory, { recursive: true, force: true })]);
+    stack.push('the temporary files', () => fs.promises.rm(directory, { recursive: true, force: true }));
     const writing = Date.now();
     const { paths, expectedFailures } = await writeFiles(directory, settings);
     console.log(`Wrote ${paths.length} files of ${settings.fileBytes} bytes to ${directory} in ${((Date.now() - writing) / 1000).toFixed(1)} s${expectedFailures ? ` (${expectedFailures} named *.fail.*)` : ''}`);
 
     const server = await build.startDevServer({ log: (line) => console.log(`  ${line}`) });
-    stack.push(['the Temporal dev server', () => server.stop()]);
+    stack.push('the Temporal dev server', () => server.stop());
     const emulator = await build.startEmulator({ fileProcessingMs: settings.processingMs, pollAfterMs: 0, stepDelayMs: 10, queuedDelayMs: 0 });
-    stack.push(['the emulator', () => emulator.close()]);
+    stack.push('the emulator', () => emulator.close());
 
     const taskQueue = 'ingest-benchmark';
     const workerConnection = await NativeConnection.connect({ address: server.address });
-    stack.push(['the worker connection', () => workerConnection.close()]);
+    stack.push('the worker connection', () => workerConnection.close());
     const worker = await build.createAgentrunWorker({
       connection: workerConnection,
       namespace: server.namespace,
@@ -229,13 +205,13 @@ async function main() {
       log: () => undefined,
     });
     const running = worker.run();
-    stack.push(['the worker', async () => {
+    stack.push('the worker', async () => {
       worker.shutdown();
       await running;
-    }]);
+    });
 
     const connection = await Connection.connect({ address: server.address });
-    stack.push(['the client connection', () => connection.close()]);
+    stack.push('the client connection', () => connection.close());
     const client = new Client({ connection, namespace: server.namespace });
     const ingestion = new build.IngestionClient(client, { taskQueue });
 

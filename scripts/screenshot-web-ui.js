@@ -14,6 +14,7 @@
  * (`apt-get install -y chromium`) or CHROMIUM_PATH.
  */
 'use strict';
+const { cleanupStack, loadBuild } = require('./script-support');
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -34,22 +35,6 @@ const MAX_IMAGE_BYTES = 400 * 1024;
 function findChromium() {
   const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
   return candidates.find((candidate) => fs.existsSync(candidate));
-}
-
-function loadBuild() {
-  try {
-    return {
-      ...require('../dist/dev-server/dev-server'),
-      ...require('../dist/emulator'),
-      ...require('../dist/providers'),
-      ...require('../dist/tools/define-tool'),
-      ...require('../dist/worker'),
-      ...require('../dist/client'),
-    };
-  } catch (error) {
-    console.error(`screenshot-web-ui: cannot load the build (${error.message}). Run \`npm run build\` first.`);
-    process.exit(1);
-  }
 }
 
 /** Polls `probe` until it returns something truthy. */
@@ -167,7 +152,7 @@ async function main() {
     console.error('screenshot-web-ui: Chromium not found. Install it with:\n  apt-get update && apt-get install -y chromium\nor point CHROMIUM_PATH at a Chromium binary.');
     process.exit(1);
   }
-  const build = loadBuild();
+  const build = loadBuild('screenshot-web-ui', ['dist/dev-server/dev-server', 'dist/emulator', 'dist/providers', 'dist/tools/define-tool', 'dist/worker', 'dist/client']);
   const { Runtime, DefaultLogger, NativeConnection } = require('@temporalio/worker');
   const { Client, Connection } = require('@temporalio/client');
   const { z } = require('zod');
@@ -176,26 +161,16 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   fs.mkdirSync(imagesDirectory, { recursive: true });
 
-  const stack = [];
-  const stopAll = async () => {
-    while (stack.length) {
-      const [what, stop] = stack.pop();
-      try {
-        await stop();
-      } catch (error) {
-        console.error(`  could not stop ${what}: ${error.message}`);
-      }
-    }
-  };
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stopAll().then(() => process.exit(130)));
+  const stack = cleanupStack();
+  const stopAll = stack.stopAll;
 
   try {
     console.log('Starting a Temporal dev server with the Web UI ...');
     const server = await build.startDevServer({ ui: true, log: (line) => console.log(`  ${line}`) });
-    stack.push(['the Temporal dev server', () => server.stop()]);
+    stack.push('the Temporal dev server', () => server.stop());
 
     const emulator = await build.startEmulator({ stepDelayMs: 300, pollAfterMs: 0 });
-    stack.push(['the emulator', () => emulator.close()]);
+    stack.push('the emulator', () => emulator.close());
     console.log(`Emulator at ${emulator.url}`);
     const providerConfig = { kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 10_000 };
 
@@ -217,7 +192,7 @@ async function main() {
     ];
 
     const workerConnection = await NativeConnection.connect({ address: server.address });
-    stack.push(['the worker connection', () => workerConnection.close()]);
+    stack.push('the worker connection', () => workerConnection.close());
     const worker = await build.createAgentrunWorker({
       connection: workerConnection,
       namespace: server.namespace,
@@ -228,10 +203,10 @@ async function main() {
       log: () => undefined,
     });
     const running = worker.run();
-    stack.push(['the worker', async () => {
+    stack.push('the worker', async () => {
       worker.shutdown();
       await running;
-    }]);
+    });
     console.log('Worker running with tools lookup_order (auto) and refund_order (approval)');
 
     const openai = build.createOpenAIClient(providerConfig);
@@ -252,7 +227,7 @@ async function main() {
     console.log(`Assistant ${assistant.id} created at the emulator`);
 
     const connection = await Connection.connect({ address: server.address });
-    stack.push(['the client connection', () => connection.close()]);
+    stack.push('the client connection', () => connection.close());
     const client = new build.AgentRunClient(new Client({ connection, namespace: server.namespace }));
     const { workflowId, handle } = await client.start({
       assistantId: assistant.id,
@@ -273,7 +248,7 @@ async function main() {
     const base = `${server.uiUrl}/namespaces/${encodeURIComponent(server.namespace)}/workflows`;
     const run = `${base}/${encodeURIComponent(workflowId)}/${encodeURIComponent(description.runId)}`;
     const browser = await launchChromium(chromium);
-    stack.push(['Chromium', () => browser.close()]);
+    stack.push('Chromium', () => browser.close());
     const image = (name) => path.join(imagesDirectory, `web-ui-${name}.png`);
 
     console.log('Screenshots while the run waits for a person:');
