@@ -34,6 +34,7 @@ import {
 } from '../shared/ingestion-input';
 import { batchProgressSignal, ingestionProgressQuery, type BatchProgress } from '../shared/ingestion-messages';
 import type {
+  DocumentOutcome,
   FileBatchInfo,
   FileInfo,
   IngestionBatchResult,
@@ -44,6 +45,9 @@ import type {
 } from '../shared/ingestion-types';
 import { describeIssues } from '../shared/run-input';
 import { INGESTION_FILES_DONE, INGESTION_FILES_FAILED, INGESTION_VECTOR_STORE_ID } from '../shared/search-attributes';
+
+/** Documents per upload activity within a batch: the granularity of upload progress. */
+const UPLOAD_GROUP = 100;
 
 /** How many failures the composite's result lists (the rest are counted). */
 const MAX_REPORTED_FAILURES = 2_000;
@@ -148,15 +152,24 @@ export async function ingestBatchWorkflow(params: IngestBatchParams): Promise<In
   const pollIntervalMs = durationMs(settings.pollInterval);
   const fileDeadlineMs = durationMs(settings.fileDeadline);
   const batchDeadlineMs = durationMs(settings.batchDeadline);
-  const { uploadDocuments } = activities(settings.providerRetry, 60 * 60_000, `upload ${params.documents.length} documents (${settings.uploadConcurrency} at a time)`);
   const parent = workflowInfo().parent;
   const report = async (progress: Omit<BatchProgress, 'batchIndex'>) => {
     if (parent) await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(batchProgressSignal, { batchIndex: params.batchIndex, ...progress });
   };
 
-  setCurrentDetails(`uploading ${params.documents.length} documents`);
-  const { uploaded, failures } = await uploadDocuments({ documents: params.documents, purpose: settings.purpose, concurrency: settings.uploadConcurrency, maxFileBytes: settings.maxFileBytes });
-  await report({ uploaded: uploaded.length, processing: uploaded.length });
+  // Uploads in groups, reporting after each, so progress moves every UPLOAD_GROUP files rather
+  // than once per batch (3 events per group: a few dozen per batch of 500).
+  const uploaded: Array<{ index: number; fileId: string }> = [];
+  const failures: DocumentOutcome[] = [];
+  for (let start = 0; start < params.documents.length; start += UPLOAD_GROUP) {
+    setCurrentDetails(`uploading documents ${start + 1}-${Math.min(start + UPLOAD_GROUP, params.documents.length)} of ${params.documents.length}`);
+    const documents = params.documents.slice(start, start + UPLOAD_GROUP);
+    const { uploadDocuments } = activities(settings.providerRetry, 60 * 60_000, `upload documents ${start + 1}-${start + documents.length} of ${params.documents.length} (${settings.uploadConcurrency} at a time)`);
+    const group = await uploadDocuments({ documents, purpose: settings.purpose, concurrency: settings.uploadConcurrency, maxFileBytes: settings.maxFileBytes });
+    uploaded.push(...group.uploaded);
+    failures.push(...group.failures);
+    await report({ uploaded: uploaded.length, processing: uploaded.length });
+  }
 
   const sourceOf = new Map(params.documents.map((document) => [document.index, describeSource(document.source)]));
   const indexOf = new Map(uploaded.map((entry) => [entry.fileId, entry.index]));
