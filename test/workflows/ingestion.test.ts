@@ -176,6 +176,17 @@ describe('ingestion workflows', () => {
     expect(attributes).toMatchObject({ IngestionVectorStoreId: [result.vectorStoreId], IngestionFilesDone: [18], IngestionFilesFailed: [4] });
   });
 
+  it('an agent run can search a vector store made by an ingestion (tool_resources)', async () => {
+    const ingested = await start<IngestionResult>('ingestDocumentsWorkflow', { newVectorStore: { name: 'for a run' }, documents: [{ path: writeFile('faq.md', '# FAQ\n') }], ...fast } satisfies IngestDocumentsInput);
+    const assistantId = await harness.assistant({ steps: [{ answer: 'Found it in the FAQ.' }] });
+    const result = await harness.client.run(
+      harness.input(assistantId, { tools: [{ type: 'file_search' }], toolResources: { fileSearch: { vectorStoreIds: [ingested.vectorStoreId] } } }),
+    );
+    expect(result.status).toBe('completed');
+    const thread = await harness.openai.beta.threads.retrieve(result.threadId);
+    expect(thread.tool_resources?.file_search?.vector_store_ids).toEqual([ingested.vectorStoreId]);
+  });
+
   it('cancelling an ingestion cancels its in-flight batches at the provider', async () => {
     const documents = Array.from({ length: 6 }, (_, index) => ({ path: writeFile(`wait-${index}.stuck.txt`) }));
     const handle = await harness.temporal.client.workflow.start('ingestDocumentsWorkflow', {
