@@ -9,7 +9,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { LiveRunDetails } from './shared/activity-types';
 import { agentRunInputSchema, describeIssues, type AgentRunInput } from './shared/run-input';
 import {
@@ -27,7 +27,7 @@ import {
 } from './shared/run-messages';
 import type { AgentRunResult, AgentRunState, ToolCallRecord } from './shared/run-types';
 import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID } from './shared/search-attributes';
-import { temporalSettings } from './temporal-connection';
+import { connectTemporalClient } from './temporal-connection';
 import type { agentRunWorkflow } from './workflows/agent-run-workflow';
 
 /** The activities that wait on a provider run and heartbeat its live details. */
@@ -77,9 +77,7 @@ export class AgentRunClient {
 
   /** Connects with Temporal's usual environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, envconfig profiles). */
   static async connect(options: { address?: string; namespace?: string; taskQueue?: string } = {}): Promise<AgentRunClient> {
-    const settings = temporalSettings(options);
-    const connection = await Connection.connect(settings.connectionOptions);
-    return new AgentRunClient(new Client({ connection, namespace: settings.namespace }), options);
+    return new AgentRunClient(await connectTemporalClient(options), options);
   }
 
   /** Closes the connection this client opened. */

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Client, Connection, type Workflow, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, type Workflow, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { AgentProvider, CallOptions, ListQuery } from './providers/provider';
 import {
   attachFileInputSchema,
@@ -48,7 +48,7 @@ import {
 import type { FileBatchInfo, FileInfo, IngestionProgress, IngestionResult, VectorStoreFileInfo, VectorStoreInfo } from './shared/ingestion-types';
 import { describeIssues } from './shared/run-input';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
-import { temporalSettings } from './temporal-connection';
+import { connectTemporalClient } from './temporal-connection';
 import type { z } from 'zod';
 
 // The workflows' signatures, as the client sees them (src/workflows/ingestion-workflows.ts
@@ -99,9 +99,7 @@ export class IngestionClient {
 
   /** Connects with Temporal's usual environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, envconfig profiles). */
   static async connect(options: { address?: string; namespace?: string; taskQueue?: string } = {}): Promise<IngestionClient> {
-    const settings = temporalSettings(options);
-    const connection = await Connection.connect(settings.connectionOptions);
-    return new IngestionClient(new Client({ connection, namespace: settings.namespace }), options);
+    return new IngestionClient(await connectTemporalClient(options), options);
   }
 
   /** Closes the connection this client opened. */

@@ -4,7 +4,7 @@
  * (`@temporalio/envconfig`), so agentrun connects wherever the `temporal` CLI would.
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 
 /** Where to connect and in which namespace. */
 export interface TemporalSettings {
@@ -19,4 +19,11 @@ export function temporalSettings(overrides: { address?: string; namespace?: stri
   if (overrides.address) connectionOptions.address = overrides.address;
   connectionOptions.address ??= 'localhost:7233';
   return { connectionOptions, namespace: overrides.namespace ?? loaded.namespace ?? 'default' };
+}
+
+/** A Temporal client connected with {@link temporalSettings}; close it with `client.connection.close()`. */
+export async function connectTemporalClient(overrides: { address?: string; namespace?: string } = {}): Promise<Client> {
+  const settings = temporalSettings(overrides);
+  const connection = await Connection.connect(settings.connectionOptions);
+  return new Client({ connection, namespace: settings.namespace });
 }

@@ -2,7 +2,7 @@
  * What every CLI command shares: exit codes, usage errors, the Temporal connection options, and
  * turning a workflow's failure into one line a person can act on.
  */
-import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowNotFoundError, type ApplicationFailure } from '@temporalio/client';
+import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowNotFoundError, type ApplicationFailure, type Client } from '@temporalio/client';
 import { AgentRunClient } from '../client';
 import { DEFAULT_TASK_QUEUE } from '../shared/run-messages';
 import type { AgentRunState } from '../shared/run-types';
@@ -73,9 +73,17 @@ export function taskQueueOf(flags: ConnectionFlags): string {
 
 /** Connects the typed client; an unreachable server becomes a message that says where it looked and what to do. */
 export async function connectClient(flags: ConnectionFlags): Promise<AgentRunClient> {
+  return connectOrExplain(flags, (options) => AgentRunClient.connect(options));
+}
+
+/**
+ * Connects a client (agent runs or ingestion) with the flags; an unreachable server becomes a
+ * message that says where it looked and what to do.
+ */
+export async function connectOrExplain<T>(flags: ConnectionFlags, connect: (options: { address?: string; namespace?: string; taskQueue: string }) => Promise<T>): Promise<T> {
   const settings = temporalSettings({ address: flags.address, namespace: flags.namespace });
   try {
-    return await AgentRunClient.connect({ address: flags.address, namespace: flags.namespace, taskQueue: taskQueueOf(flags) });
+    return await connect({ address: flags.address, namespace: flags.namespace, taskQueue: taskQueueOf(flags) });
   } catch (error) {
     throw new CommandError(
       `cannot reach Temporal at ${settings.connectionOptions.address} (${(error as Error).message}). ` +
@@ -108,7 +116,7 @@ export async function readRunState(client: AgentRunClient, workflowId: string): 
  * True when no worker polls the task queue's workflow tasks right now. A run started there waits
  * silently until one does, which looks like a hang: the caller says so. False when unsure.
  */
-export async function noWorkerPolls(client: AgentRunClient): Promise<boolean> {
+export async function noWorkerPolls(client: { client: Client; taskQueue: string }): Promise<boolean> {
   try {
     const { pollers } = await client.client.workflowService.describeTaskQueue({
       namespace: client.client.options.namespace,

@@ -4,25 +4,25 @@
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Connection, Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { IngestionClient, InvalidIngestionInputError } from '../ingestion-client';
 import { ingestDocumentsInputSchema, type IngestDocumentsInput } from '../shared/ingestion-input';
 import type { DocumentOutcome, FileCounts, IngestionProgress, IngestionResult } from '../shared/ingestion-types';
-import { temporalSettings } from '../temporal-connection';
 import {
   CONNECTION_HELP,
   CommandError,
   ExitCode,
   TASK_QUEUE_HELP,
+  connectOrExplain,
   connectionOptionSpecs,
   failureSentence,
   listenForStop,
+  noWorkerPolls,
   parseCommandLine,
   printError,
   printJson,
   printLine,
   suggestedCommand,
-  taskQueueOf,
   type ConnectionFlags,
 } from './command-support';
 import { expandIngestPaths, type IngestInputPath } from './ingest-paths';
@@ -150,7 +150,7 @@ export async function ingestCommand(argv: string[]): Promise<number> {
   }
   const input = buildIngestInput(values, vectorStoreId, files.map((file) => file.path));
 
-  const client = await connectIngestionClient(values);
+  const client = await connectOrExplain(values, (options) => IngestionClient.connect(options));
   try {
     const workflowId = await startIngestion(client, input, values['workflow-id']);
     if (await noWorkerPolls(client)) {
@@ -262,34 +262,6 @@ function readInputFile(file: string): Record<string, unknown> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CommandError(`--input ${file}: must hold a JSON object (workflow input fields)`, ExitCode.usage);
   return parsed as Record<string, unknown>;
-}
-
-/** Connects the ingestion client; an unreachable server becomes a message that says where it looked and what to do. */
-async function connectIngestionClient(flags: ConnectionFlags): Promise<IngestionClient> {
-  const settings = temporalSettings({ address: flags.address, namespace: flags.namespace });
-  try {
-    const connection = await Connection.connect(settings.connectionOptions);
-    return new IngestionClient(new Client({ connection, namespace: settings.namespace }), { taskQueue: taskQueueOf(flags) });
-  } catch (error) {
-    throw new CommandError(
-      `cannot reach Temporal at ${settings.connectionOptions.address} (${(error as Error).message}). ` +
-        'Start a local server with "agentrun dev", or point TEMPORAL_ADDRESS (or --address) at yours.',
-    );
-  }
-}
-
-/** True when no worker polls the task queue's workflow tasks right now (the ingestion would wait silently). False when unsure. */
-async function noWorkerPolls(client: IngestionClient): Promise<boolean> {
-  try {
-    const { pollers } = await client.client.workflowService.describeTaskQueue({
-      namespace: client.client.options.namespace,
-      taskQueue: { name: client.taskQueue },
-      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-    });
-    return !pollers?.length;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts the workflow; a taken workflow id becomes a usage error. */

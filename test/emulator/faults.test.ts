@@ -4,7 +4,7 @@
  */
 import OpenAI from 'openai';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { call } from '../support/emulator-http';
+import { call, captureError } from '../support/emulator-http';
 
 let emulator: RunningEmulator;
 let client: OpenAI;
@@ -23,15 +23,6 @@ beforeEach(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-async function captureError(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('responding faults', () => {
   test('rate_limit: 429 rate_limit_exceeded with retry-after-ms and retry-after, for the next N matching requests', async () => {

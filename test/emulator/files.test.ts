@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import OpenAI, { toFile } from 'openai';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { call, specViolations, upload } from '../support/emulator-http';
+import { call, captureError, specViolations, upload } from '../support/emulator-http';
 
 let emulator: RunningEmulator;
 let client: OpenAI;
@@ -19,15 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-async function captureError(action: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('upload, get, list, download, delete', () => {
   beforeEach(() => emulator.reset());

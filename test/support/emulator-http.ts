@@ -173,3 +173,13 @@ export function specViolations(responses: readonly RecordedResponse[]): string[]
   }
   return failures;
 }
+
+/** What `action` threw; fails the test if it did not throw. */
+export async function captureError(action: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await action();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail');
+}

@@ -12,12 +12,13 @@ const weather = defineTool({
   handler: async ({ city }) => ({ city, forecast: 'sunny', celsius: 21 }),
 });
 const add = defineTool({ name: 'add', parameters: z.object({ a: z.number(), b: z.number() }), handler: ({ a, b }) => String(a + b) });
+const verbose = defineTool({ name: 'dump', parameters: z.object({}), handler: () => 'x'.repeat(40_000) });
 const fails = defineTool({ name: 'explode', parameters: z.object({}), handler: () => { throw new Error('the tool broke'); } });
 
 describe('agent run workflow', () => {
   let harness: Harness;
   beforeAll(async () => {
-    harness = await startHarness('basic', { tools: [weather, add, fails] });
+    harness = await startHarness('basic', { tools: [weather, add, fails, verbose] });
   });
   afterAll(async () => harness.close());
 
@@ -91,6 +92,15 @@ describe('agent run workflow', () => {
     expect(unknown).toMatchObject({ policy: 'unknown', isError: true });
     expect(JSON.parse(unknown!.output!).error.type).toBe('unknown_tool');
     expect(result.messages[0]!.text).toContain('invalid_arguments');
+  });
+
+  it('bounds tool outputs with a note the model reads', async () => {
+    const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'dump', arguments: {} }] }, { answer: 'ok' }] });
+    const result = await harness.client.run(harness.input(assistantId, { maxToolOutputChars: 1_000 }));
+    const submitted = harness.emulator.stats().toolOutputsSubmitted.find((entry) => entry.run_id === result.runIds[0])!.output;
+    expect(submitted.length).toBeLessThanOrEqual(1_000);
+    expect(submitted).toMatch(/\[agentrun: truncated to 1000 of 40000 characters\]$/);
+    expect(result.toolCalls[0]!.isError).toBe(false);
   });
 
   it('reports a failed run and an incomplete run in the result', async () => {
