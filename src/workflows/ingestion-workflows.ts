@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   executeChild,
+  ParentClosePolicy,
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
@@ -257,6 +258,8 @@ export async function ingestDocumentsWorkflow(raw: unknown): Promise<IngestionRe
   publish();
 
   const pollIntervalMs = durationMs(input.pollInterval);
+  /** The loops that run the batches, `parallelBatches` at a time. */
+  let lanes: Promise<void>[] = [];
   const { createVectorStoreAndWait, getVectorStore } = activities(input.providerRetry, 15 * 60_000, 'the vector store');
   try {
     const vectorStoreId =
@@ -275,12 +278,15 @@ export async function ingestDocumentsWorkflow(raw: unknown): Promise<IngestionRe
           workflowId: `${workflowId}/batch-${batchIndex + 1}-of-${batches.length}`,
           args: [{ vectorStoreId, batchIndex, documents: batches[batchIndex]!, settings }],
           staticSummary: `batch ${batchIndex + 1} of ${batches.length}: ${batches[batchIndex]!.length} documents`,
+          // Even if this workflow is terminated, its batches are cancelled (and clean up at the provider).
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         });
         results.set(batchIndex, result); // also arrives by signal; the return value is authoritative
         publish();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(input.parallelBatches, batches.length) }, runBatches));
+    lanes = Array.from({ length: Math.min(input.parallelBatches, batches.length) }, runBatches);
+    await Promise.all(lanes);
 
     const store = await getVectorStore({ vectorStoreId });
     const failures = [...results.values()].flatMap((result) => result.failures).sort((left, right) => left.index - right.index);
@@ -298,8 +304,11 @@ export async function ingestDocumentsWorkflow(raw: unknown): Promise<IngestionRe
     };
   } catch (error) {
     if (isCancellation(error)) {
-      // Child workflows were cancelled with us; each cancelled its batch at the provider before ending.
+      // Child workflows were cancelled with us, and each cancels its batch at the provider before it
+      // ends. Wait for every one: Promise.all rejected at the first, and closing now would end the
+      // others before their cleanup ran.
       await CancellationScope.nonCancellable(async () => {
+        await Promise.allSettled(lanes);
         progress.phase = 'cancelled';
         publish();
       });

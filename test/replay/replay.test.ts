@@ -73,6 +73,7 @@ describe('replay of committed histories (agent runs and ingestion)', () => {
       'ingestion-file-batch',
       'ingestion-file-batch-cancelled',
       'ingestion-documents',
+      'ingestion-cancelled',
       'ingestion-batch-with-retry',
       'ingestion-fault-commit_then_drop',
     ]) {

@@ -198,6 +198,7 @@ describe('ingestion workflows', () => {
     await eventually(async () => harness.emulator.stats().batchesCreated - before.batchesCreated === 2, 20_000, 'both batches at the provider');
     await handle.cancel();
     await handle.result().catch(() => undefined);
+    await recordHistory(handle, 'ingestion-cancelled');
     expect(harness.emulator.stats().batchesCancelled - before.batchesCancelled).toBe(2);
     const progress = await handle.query<IngestionProgress>('getIngestionProgress');
     expect(progress.phase).toBe('cancelled');
