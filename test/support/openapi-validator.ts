@@ -1,6 +1,6 @@
 /**
- * Validates responses and stream events against the official OpenAI OpenAPI spec (the reference copy
- * outside the repo, found through `OPENAI_OPENAPI_SPEC`). This is the emulator's strongest fidelity
+ * Validates responses and stream events against the official OpenAI OpenAPI spec (the copy kept in
+ * `reference/`, or another named by `OPENAI_OPENAPI_SPEC`). This is the emulator's strongest fidelity
  * check: every object it serves must be an object the real service could have served.
  */
 import { readFileSync } from 'node:fs';
@@ -8,10 +8,10 @@ import { resolve } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { parse } from 'yaml';
 
-/** Default location of the spec, relative to the repository root. */
-const DEFAULT_SPEC_PATH = '../shared/reference/openai-assistants-openapi.yaml';
+/** Default location of the spec, relative to the repository root (inside it: a clone alone passes). */
+const DEFAULT_SPEC_PATH = 'reference/openai-assistants-openapi.yaml';
 
-/** Where the spec is: `OPENAI_OPENAPI_SPEC`, or the shared reference copy next to the repo. */
+/** Where the spec is: `OPENAI_OPENAPI_SPEC`, or the copy in the repository's `reference/`. */
 export function openApiSpecPath(): string {
   const fromEnvironment = process.env['OPENAI_OPENAPI_SPEC'];
   return fromEnvironment !== undefined && fromEnvironment !== ''
