@@ -9,7 +9,8 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import type { LiveRunDetails } from './shared/activity-types';
 import { agentRunInputSchema, describeIssues, type AgentRunInput } from './shared/run-input';
 import {
@@ -26,7 +27,7 @@ import {
   type ToolCallDecisionPayload,
 } from './shared/run-messages';
 import type { AgentRunResult, AgentRunState, ToolCallRecord } from './shared/run-types';
-import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID } from './shared/search-attributes';
+import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID, AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { connectTemporalClient } from './temporal-connection';
 import type { agentRunWorkflow } from './workflows/agent-run-workflow';
 
@@ -38,10 +39,36 @@ export class InvalidAgentRunInputError extends Error {
   override name = 'InvalidAgentRunInputError';
 }
 
-/** Thrown when the workflow rejects a decision (unknown or settled call, bad payload, approver not allowed). */
+/** Thrown when the workflow rejects a decision (unknown or settled call, bad payload, approver not allowed, bad edit). */
 export class DecisionRejectedError extends Error {
   override name = 'DecisionRejectedError';
 }
+
+/** Thrown for a decision sent to a run whose workflow has already ended; the message says how it ended. */
+export class RunAlreadyFinishedError extends DecisionRejectedError {
+  override name = 'RunAlreadyFinishedError';
+  constructor(
+    message: string,
+    /** How the workflow closed: `COMPLETED`, `FAILED`, `CANCELLED`, `TERMINATED`, `TIMED_OUT`. */
+    readonly workflowStatus: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Thrown when the Temporal namespace lacks agentrun's search attributes (a server started by hand,
+ * say). The message names them and the command that registers them.
+ */
+export class MissingSearchAttributesError extends Error {
+  override name = 'MissingSearchAttributesError';
+}
+
+/**
+ * The largest workflow input agentrun starts: Temporal refuses payloads over 2 MiB (its blob size
+ * limit); the margin leaves room for the payload's own encoding.
+ */
+export const MAX_WORKFLOW_INPUT_BYTES = 2 * 1024 * 1024 - 16 * 1024;
 
 /** How a decision is sent: a validated update (default: the sender learns of a rejection) or a signal (fire and forget). */
 export type DecisionTransport = 'update' | 'signal';
@@ -89,8 +116,10 @@ export class AgentRunClient {
   async start(input: AgentRunInput, options: StartOptions = {}): Promise<{ workflowId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof agentRunWorkflow> }> {
     const parsed = agentRunInputSchema.safeParse(input);
     if (!parsed.success) throw new InvalidAgentRunInputError(`Invalid agent run input: ${describeIssues(parsed.error)}`);
+    const oversize = oversizeInputProblem(input);
+    if (oversize) throw new InvalidAgentRunInputError(oversize);
     const workflowId = options.workflowId ?? readableWorkflowId(parsed.data.assistantId);
-    const handle = await this.client.workflow.start<typeof agentRunWorkflow>(AGENT_RUN_WORKFLOW_TYPE, {
+    const handle = await this.startWorkflow<typeof agentRunWorkflow>(AGENT_RUN_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId,
       args: [input],
@@ -102,6 +131,21 @@ export class AgentRunClient {
       staticSummary: `agent run of ${parsed.data.assistantId}${parsed.data.threadId ? ` on ${parsed.data.threadId}` : ' on a new thread'}`,
     });
     return { workflowId, handle };
+  }
+
+  /**
+   * `client.workflow.start`, with the server's refusals that a caller can fix turned into errors
+   * that say how: missing search attributes, an input over the server's size limit.
+   */
+  private async startWorkflow<T extends Workflow>(
+    type: string,
+    options: Parameters<Client['workflow']['start']>[1],
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<T>> {
+    try {
+      return (await this.client.workflow.start(type, options)) as unknown as WorkflowHandleWithFirstExecutionRunId<T>;
+    } catch (error) {
+      throw explainStartFailure(error, this.client.options.namespace);
+    }
   }
 
   /** Starts the workflow and waits for its result. */
@@ -151,19 +195,19 @@ export class AgentRunClient {
 
   /** Approves a pending call, optionally with edited arguments. */
   async approve(workflowId: string, payload: ApproveToolCallPayload, transport: DecisionTransport = 'update'): Promise<ToolCallRecord | undefined> {
-    if (transport === 'signal') return void (await this.handle(workflowId).signal(approveToolCallSignal, payload));
+    if (transport === 'signal') return this.signalDecision(workflowId, (handle) => handle.signal(approveToolCallSignal, payload));
     return this.decide(workflowId, { ...payload, decision: 'approve' });
   }
 
   /** Denies a pending call; the reason is what the model reads. */
   async deny(workflowId: string, payload: DenyToolCallPayload, transport: DecisionTransport = 'update'): Promise<ToolCallRecord | undefined> {
-    if (transport === 'signal') return void (await this.handle(workflowId).signal(denyToolCallSignal, payload));
+    if (transport === 'signal') return this.signalDecision(workflowId, (handle) => handle.signal(denyToolCallSignal, payload));
     return this.decide(workflowId, { ...payload, decision: 'deny' });
   }
 
   /** Supplies a pending call's output from outside. */
   async submitOutput(workflowId: string, payload: SubmitToolOutputPayload, transport: DecisionTransport = 'update'): Promise<ToolCallRecord | undefined> {
-    if (transport === 'signal') return void (await this.handle(workflowId).signal(submitToolOutputSignal, payload));
+    if (transport === 'signal') return this.signalDecision(workflowId, (handle) => handle.signal(submitToolOutputSignal, payload));
     return this.decide(workflowId, { ...payload, decision: 'output' });
   }
 
@@ -207,7 +251,49 @@ export class AgentRunClient {
       return await this.handle(workflowId).executeUpdate(decideToolCallUpdate, { args: [payload] });
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) throw new DecisionRejectedError(error.cause?.message ?? error.message);
-      throw error;
+      throw await this.explainClosed(workflowId, error);
+    }
+  }
+
+  /** Sends a decision signal; a finished run is reported as such. */
+  private async signalDecision(workflowId: string, send: (handle: WorkflowHandle<typeof agentRunWorkflow>) => Promise<void>): Promise<undefined> {
+    try {
+      await send(this.handle(workflowId));
+      return undefined;
+    } catch (error) {
+      throw await this.explainClosed(workflowId, error);
+    }
+  }
+
+  /**
+   * An update or signal to a closed workflow fails as "not found", which reads as if the run never
+   * existed. If the workflow exists and has ended, say so and how; otherwise keep the error.
+   */
+  private async explainClosed(workflowId: string, error: unknown): Promise<unknown> {
+    if (!(error instanceof WorkflowNotFoundError) && (error as { code?: number }).code !== 5) return error;
+    let description;
+    try {
+      description = await this.handle(workflowId).describe();
+    } catch {
+      return error; // it really does not exist
+    }
+    const status = description.status.name;
+    if (status === 'RUNNING') return error;
+    const closed = description.closeTime ? ` at ${description.closeTime.toISOString()}` : '';
+    return new RunAlreadyFinishedError(`The run ${workflowId} has already finished (${await this.howItEnded(workflowId, status)}${closed}): no decision is taken any more.`, status);
+  }
+
+  /** One phrase for how a closed workflow ended: its result's status, or its failure. */
+  private async howItEnded(workflowId: string, status: string): Promise<string> {
+    try {
+      const result = await this.handle(workflowId).result();
+      return `workflow ${status.toLowerCase()}, run ${result.status}`;
+    } catch (error) {
+      if (error instanceof WorkflowFailedError) {
+        const cause = error.cause as { type?: string; message?: string } | undefined;
+        return `workflow ${status.toLowerCase()}${cause?.message ? `: ${cause.type ? `${cause.type}: ` : ''}${cause.message}` : ''}`;
+      }
+      return `workflow ${status.toLowerCase()}`;
     }
   }
 }
@@ -217,4 +303,48 @@ export function readableWorkflowId(assistantId: string, now: Date = new Date()):
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const assistant = assistantId.replace(/[^a-zA-Z0-9_-]/g, '').slice(0, 40) || 'assistant';
   return `agent-run-${assistant}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * Says why an input is too large to start, naming its largest fields, or undefined when it fits.
+ * Temporal would refuse it with "Blob data size exceeds limit" and no field named.
+ */
+export function oversizeInputProblem(input: unknown, limit: number = MAX_WORKFLOW_INPUT_BYTES): string | undefined {
+  const size = Buffer.byteLength(JSON.stringify(input) ?? '');
+  if (size <= limit) return undefined;
+  const fields = largestFields(input).slice(0, 3).map(([path, bytes]) => `${path} (${formatBytes(bytes)})`);
+  return (
+    `The workflow input is ${formatBytes(size)}; Temporal takes at most ${formatBytes(limit)} per payload. ` +
+    `Largest fields: ${fields.join(', ')}. Put large content in a file (upload it and attach it to a message) or on the thread before the run, not in the input.`
+  );
+}
+
+/** Leaf fields by JSON size, largest first: `thread.messages[0].content`. */
+function largestFields(value: unknown, path = '', found: Array<[string, number]> = []): Array<[string, number]> {
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) largestFields(child, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key, found);
+  } else {
+    found.push([path || '(input)', Buffer.byteLength(JSON.stringify(value) ?? '')]);
+  }
+  return found.sort((left, right) => right[1] - left[1]);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/** Turns the start refusals a caller can fix into errors that say how; other errors pass unchanged. */
+export function explainStartFailure(error: unknown, namespace: string): unknown {
+  const message = error instanceof Error ? `${error.message} ${(error.cause as Error | undefined)?.message ?? ''}` : String(error);
+  if (/search attribute/i.test(message) && /(not defined|unknown|not found|invalid)/i.test(message)) {
+    const command = `temporal operator search-attribute create --namespace ${namespace} ${AGENTRUN_SEARCH_ATTRIBUTES.map((key) => `--name ${key.name} --type ${searchAttributeCliType(key.type)}`).join(' ')}`;
+    return new MissingSearchAttributesError(
+      `The namespace ${namespace} lacks agentrun's search attributes (${AGENTRUN_SEARCH_ATTRIBUTES.map((key) => key.name).join(', ')}). ` +
+        `Start an agentrun worker against it once (it registers them), or run:\n  ${command}`,
+    );
+  }
+  if (/blob data size exceeds limit|exceeds.*size limit|message larger than max/i.test(message)) {
+    return new InvalidAgentRunInputError(`The Temporal server refused the workflow input as too large (${message.trim()}). Put large content in a file, not in the input.`);
+  }
+  return error;
 }

@@ -3,9 +3,12 @@
  * per-call abort signal, and the one mapping of provider errors to Temporal failures.
  */
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
 import type { CallOptions } from '../providers/provider';
-import { toApplicationFailure } from '../providers/to-application-failure';
+import { toApplicationFailure, type ProviderFailureDetails } from '../providers/to-application-failure';
+import { AGENT_RUN_WORKFLOW_TYPE, providerTroubleSignal } from '../shared/run-messages';
+import type { ProviderTrouble } from '../shared/run-types';
+import { truncateText } from '../shared/truncate';
 
 /** Background heartbeat period. */
 const HEARTBEAT_MS = 1_000;
@@ -26,9 +29,46 @@ export async function providerActivity<T>(secrets: readonly string[], work: () =
     // Cancelled: report it as the SDK's cancellation (its abort reason), not as whatever the
     // interrupted request threw (`openai` throws APIUserAbortError, which would fail the activity).
     if (context.cancellationSignal.aborted) throw error instanceof CancelledFailure ? error : (context.cancellationSignal.reason ?? new CancelledFailure('activity cancelled'));
-    throw toApplicationFailure(error, secrets);
+    const failure = toApplicationFailure(error, secrets);
+    await reportTrouble(context, failure);
+    throw failure;
   } finally {
     clearInterval(heartbeat);
+  }
+}
+
+/** The workflow that listens for {@link providerTroubleSignal}. */
+const TROUBLE_LISTENER_WORKFLOW = AGENT_RUN_WORKFLOW_TYPE;
+/** How long telling the workflow may delay the retry (Temporal itself being slow must not stall runs). */
+const TROUBLE_SIGNAL_DEADLINE_MS = 2_000;
+
+/**
+ * Tells an agent run workflow that one of its provider calls failed and will be retried, so the
+ * cause shows while it retries (status, `agentrun run`, the Web UI). Only for retryable failures
+ * that will be retried, and only at attempts 1, 2, 4, 8, ...: a run retrying for days sends a few
+ * dozen signals. Best effort: never masks the failure itself.
+ */
+async function reportTrouble(context: Context, failure: ApplicationFailure): Promise<void> {
+  const { info } = context;
+  if (failure.nonRetryable || info.workflowType !== TROUBLE_LISTENER_WORKFLOW || !info.workflowExecution) return;
+  const maximumAttempts = info.retryPolicy?.maximumAttempts ?? 0;
+  if (maximumAttempts > 0 && info.attempt >= maximumAttempts) return;
+  if ((info.attempt & (info.attempt - 1)) !== 0) return; // not a power of two
+  const details = failure.details?.[0] as ProviderFailureDetails | undefined;
+  const trouble: ProviderTrouble = {
+    activity: info.activityType,
+    attempt: info.attempt,
+    type: failure.type ?? 'ProviderError',
+    status: details?.status ?? null,
+    message: truncateText(failure.message, 500),
+    at: new Date().toISOString(),
+  };
+  try {
+    const client = context.client;
+    const { workflowId, runId } = info.workflowExecution;
+    await client.connection.withDeadline(Date.now() + TROUBLE_SIGNAL_DEADLINE_MS, () => client.workflow.getHandle(workflowId, runId).signal(providerTroubleSignal, trouble));
+  } catch {
+    // The workflow may have ended, or Temporal may be unreachable: the retry goes on regardless.
   }
 }
 

@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { redactSecrets } from '../providers/to-application-failure';
-import type { RunToolParams, ToolInfo, ToolResult } from '../shared/activity-types';
+import type { CheckToolArgumentsParams, CheckToolArgumentsResult, RunToolParams, ToolInfo, ToolResult } from '../shared/activity-types';
 import { truncateText } from '../shared/truncate';
 import type { Tool } from '../tools/define-tool';
 
@@ -23,6 +23,23 @@ const TOOL_HEARTBEAT_MS = 1_000;
 /** The JSON error object the model reads. */
 export function toolErrorOutput(type: string, message: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ error: { type, message, ...extra } });
+}
+
+/** Arguments parsed and validated against a tool's zod schema, or what is wrong with them. */
+type ParsedArguments = { success: true; data: unknown } | { success: false; message: string; issues: Array<{ path: string; message: string }> };
+
+/** Parses the JSON text and validates it against the tool's parameters (the one place that does). */
+function parseToolArguments(tool: Tool, text: string): ParsedArguments {
+  let raw: unknown;
+  try {
+    raw = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    return { success: false, message: `The arguments are not valid JSON (${(error as Error).message}).`, issues: [] };
+  }
+  const parsed = tool.parameters.safeParse(raw);
+  if (parsed.success) return { success: true, data: parsed.data };
+  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(arguments)', message: issue.message }));
+  return { success: false, message: `The arguments do not match ${tool.name}'s parameters: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}.`, issues };
 }
 
 /** Builds the tool activities over the worker's registered tools. */
@@ -40,25 +57,27 @@ export function createToolActivities({ tools, secrets }: { tools: readonly Tool[
       );
     },
 
+    /**
+     * Checks arguments a person edited against the tool's parameters (the approval update's
+     * handler calls it as a local activity, so a bad edit is rejected to its sender, field by
+     * field, before it is accepted). A tool this worker does not know has no schema to check.
+     */
+    async checkToolArguments(params: CheckToolArgumentsParams): Promise<CheckToolArgumentsResult> {
+      const tool = byName.get(params.name);
+      if (!tool) return { valid: true };
+      const parsed = parseToolArguments(tool, params.arguments);
+      return parsed.success ? { valid: true } : { valid: false, message: parsed.message, issues: parsed.issues };
+    },
+
     /** Validates the arguments and runs the handler with a stable idempotency key. */
     async runTool(params: RunToolParams): Promise<ToolResult> {
       const tool = byName.get(params.name);
       if (!tool) {
         return { isError: true, output: toolErrorOutput('unknown_tool', `No tool named "${params.name}" is registered on the worker.`) };
       }
-      let raw: unknown;
-      try {
-        raw = params.arguments.trim() === '' ? {} : JSON.parse(params.arguments);
-      } catch (error) {
-        return { isError: true, output: toolErrorOutput('invalid_arguments', `The arguments are not valid JSON (${(error as Error).message}). Call ${tool.name} again with a JSON object.`) };
-      }
-      const parsed = tool.parameters.safeParse(raw);
+      const parsed = parseToolArguments(tool, params.arguments);
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(arguments)', message: issue.message }));
-        return {
-          isError: true,
-          output: toolErrorOutput('invalid_arguments', `The arguments do not match ${tool.name}'s parameters: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}`, { issues }),
-        };
+        return { isError: true, output: toolErrorOutput('invalid_arguments', `${parsed.message} Call ${tool.name} again with corrected arguments.`, parsed.issues.length ? { issues: parsed.issues } : {}) };
       }
 
       const context = Context.current();

@@ -2,7 +2,7 @@
  * What every CLI command shares: exit codes, usage errors, the Temporal connection options, and
  * turning a workflow's failure into one line a person can act on.
  */
-import { CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowNotFoundError, type ApplicationFailure, type Client } from '@temporalio/client';
+import { ApplicationFailure as TemporalApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure, WorkflowFailedError, WorkflowNotFoundError, type ApplicationFailure, type Client } from '@temporalio/client';
 import { AgentRunClient } from '../client';
 import { DEFAULT_TASK_QUEUE } from '../shared/run-messages';
 import type { AgentRunState } from '../shared/run-types';
@@ -148,18 +148,39 @@ export interface WorkflowFailureDescription {
   message: string;
 }
 
-/** Describes the error `handle.result()` threw; other errors are returned with their name as the type. */
+/**
+ * Describes the error `handle.result()` threw by its root cause: the innermost failure with a type
+ * (the provider's "ProviderNotFound: No assistant found ...", not "ActivityFailure: Activity task
+ * failed" or "ChildWorkflowFailure: ..."). Other errors are returned with their name as the type.
+ */
 export function describeWorkflowFailure(error: unknown): WorkflowFailureDescription {
   if (error instanceof WorkflowFailedError) {
     const cause = error.cause;
     if (cause instanceof CancelledFailure) return { type: 'Cancelled', message: 'the workflow was cancelled' };
     if (cause instanceof TerminatedFailure) return { type: 'Terminated', message: cause.message || 'the workflow was terminated' };
     if (cause instanceof TimeoutFailure) return { type: 'TimedOut', message: `the workflow timed out (${cause.timeoutType})` };
-    if (cause && 'type' in cause) return { type: (cause as ApplicationFailure).type ?? 'ApplicationFailure', message: cause.message };
-    return { type: cause?.name ?? 'WorkflowFailed', message: cause?.message ?? error.message };
+    return rootCause(cause) ?? { type: cause?.name ?? 'WorkflowFailed', message: cause?.message ?? error.message };
   }
   if (error instanceof WorkflowNotFoundError) return { type: 'WorkflowNotFound', message: error.message };
   return { type: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * The innermost typed failure of a chain. An outer failure that only wraps (activity, child
+ * workflow) says less than its cause; a workflow's own typed failure may add context to its cause,
+ * so the outermost typed failure wins when it already names the cause's message.
+ */
+export function rootCause(failure: unknown): WorkflowFailureDescription | undefined {
+  const chain: Error[] = [];
+  for (let current: unknown = failure; current instanceof Error && chain.length < 20; current = (current as { cause?: unknown }).cause) chain.push(current);
+  const typed = chain.filter((entry): entry is ApplicationFailure => entry instanceof TemporalApplicationFailure && Boolean(entry.type));
+  const innermost = typed[typed.length - 1];
+  if (!innermost) {
+    const timeout = chain.find((entry): entry is TimeoutFailure => entry instanceof TimeoutFailure);
+    return timeout ? { type: 'TimedOut', message: `${timeout.message} (${timeout.timeoutType})` } : undefined;
+  }
+  const outermost = typed[0]!;
+  return outermost.message.includes(innermost.message) ? { type: outermost.type!, message: outermost.message } : { type: innermost.type!, message: innermost.message };
 }
 
 /** One sentence for a workflow that returned no result: `workflow X failed: DeadlineExceeded: ...`. */

@@ -3,7 +3,8 @@
  * and sending the decision as a validated update (the default: a rejection comes back to the
  * person who sent it) or as a signal (fire and forget).
  */
-import { DecisionRejectedError, type AgentRunClient, type DecisionTransport } from '../client';
+import { DecisionRejectedError, RunAlreadyFinishedError, type AgentRunClient, type DecisionTransport } from '../client';
+import { approverSchema } from '../shared/run-messages';
 import type { ToolCallRecord } from '../shared/run-types';
 import { CONNECTION_HELP, CommandError, ExitCode, printJson, printLine, readRunState, rethrowNotFound, suggestedCommand, type ConnectionFlags } from './command-support';
 import { formatTable, oneLine, shellQuote } from './text-format';
@@ -55,6 +56,9 @@ export async function resolveToolCallId(client: AgentRunClient, workflowId: stri
   const state = await readRunState(client, workflowId);
   const candidates = state.pendingApprovals.filter((call) => canDecide(kind, call));
   const what = kind === 'output' ? 'an outside output' : kind === 'approve' ? 'approval' : 'a decision';
+  if (candidates.length === 0 && FINISHED_PHASES.includes(state.phase)) {
+    throw new CommandError(`the run ${workflowId} has already finished (${state.phase}): no decision is taken any more. "agentrun status ${workflowId}" shows how it ended.`, ExitCode.usage);
+  }
   if (candidates.length === 0) {
     throw new CommandError(`no tool call of ${workflowId} waits for ${what} (phase ${state.phase}). "agentrun status ${workflowId}" shows the run.`, ExitCode.usage);
   }
@@ -69,9 +73,14 @@ export async function resolveToolCallId(client: AgentRunClient, workflowId: stri
   return candidates[0]!.toolCallId;
 }
 
-/** The approver, required by every decision. */
+/** Phases of a run that has ended. */
+const FINISHED_PHASES: readonly string[] = ['completed', 'failed', 'incomplete', 'expired', 'cancelled'];
+
+/** The approver, required by every decision, checked by the workflow's own rule (so a signal is not silently dropped). */
 export function requireApprover(flags: DecisionFlags, command: DecisionKind): string {
   if (!flags.approver?.trim()) throw new CommandError(`--approver is required: who decides (a user id or name). See "agentrun ${command} --help".`, ExitCode.usage);
+  const checked = approverSchema.safeParse(flags.approver);
+  if (!checked.success) throw new CommandError(`--approver: ${checked.error.issues[0]?.message ?? 'invalid'}.`, ExitCode.usage);
   return flags.approver;
 }
 
@@ -92,6 +101,7 @@ export async function sendDecision(
   try {
     settled = await send(transport);
   } catch (error) {
+    if (error instanceof RunAlreadyFinishedError) throw new CommandError(error.message, ExitCode.usage);
     if (error instanceof DecisionRejectedError) throw new CommandError(`the workflow rejected the decision: ${error.message}`, ExitCode.usage);
     rethrowNotFound(error, workflowId);
   }

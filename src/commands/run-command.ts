@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { InvalidAgentRunInputError, type AgentRunClient } from '../client';
-import { toolPolicySchema, type AgentRunInput } from '../shared/run-input';
+import { InvalidAgentRunInputError, MissingSearchAttributesError, oversizeInputProblem, type AgentRunClient } from '../client';
+import { agentRunInputSchema, describeIssues, toolPolicySchema, type AgentRunInput } from '../shared/run-input';
 import {
   CONNECTION_HELP,
   CommandError,
@@ -97,6 +97,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const input = buildInput(values);
+  // Checked before connecting: a bad flag is the caller's to fix, whatever the server's state.
+  const checked = agentRunInputSchema.safeParse(input);
+  if (!checked.success) throw new CommandError(`invalid run: ${describeIssues(checked.error)}. See "agentrun run --help".`, ExitCode.usage);
+  const oversize = oversizeInputProblem(input);
+  if (oversize) throw new CommandError(oversize, ExitCode.usage);
   const client = await connectClient(values);
   try {
     const workflowId = await startRun(client, input, values['workflow-id']);
@@ -213,7 +218,7 @@ async function startRun(client: AgentRunClient, input: AgentRunInput, workflowId
   try {
     return (await client.start(input, { workflowId })).workflowId;
   } catch (error) {
-    if (error instanceof InvalidAgentRunInputError) throw new CommandError(error.message, ExitCode.usage);
+    if (error instanceof InvalidAgentRunInputError || error instanceof MissingSearchAttributesError) throw new CommandError(error.message, ExitCode.usage);
     if (error instanceof WorkflowExecutionAlreadyStartedError) throw new CommandError(`a workflow with id ${workflowId} is already running; pick another --workflow-id`, ExitCode.usage);
     throw error;
   }

@@ -66,6 +66,11 @@ export function statusLines(state: AgentRunState, description: WorkflowExecution
     field('Run', state.runId ? `${state.runId} (${state.providerStatus ?? 'status unknown'})${state.expiresAt ? `, expires at ${new Date(state.expiresAt).toLocaleString()}` : ''}` : '-'),
   ];
   if (state.runIds.length > 1) lines.push(field('Runs', state.runIds.join(', ')));
+  const trouble = state.providerTrouble;
+  if (trouble && description.status.name === 'RUNNING') {
+    lines.push(field('Retrying', style.yellow(`${trouble.type}${trouble.status ? ` (${trouble.status})` : ''}: ${oneLine(trouble.message, 200)}`)));
+    lines.push(field('', style.dim(`${trouble.activity}, attempt ${trouble.attempt} failed at ${new Date(trouble.at).toLocaleString()}; Temporal retries it with back-off`)));
+  }
   lines.push(field('Rounds', String(state.rounds)), field('Usage', formatUsage(state.usage)));
 
   const waiting = state.pendingApprovals;

@@ -52,11 +52,13 @@ export function toApplicationFailure(error: unknown, secrets: readonly string[] 
 
 function fromApiError(error: APIError, secrets: readonly string[]): ApplicationFailure {
   const status = error.status ?? null;
+  // Every field the provider (or a gateway in front of it) sent is scrubbed: some echo the
+  // credential in `code` or `param`, and details land in history, `describe` and the server's database.
   const details: ProviderFailureDetails = {
     status,
-    code: error.code ?? null,
-    param: error.param ?? null,
-    requestId: error.requestID ?? null,
+    code: redactNullable(error.code, secrets),
+    param: redactNullable(error.param, secrets),
+    requestId: redactNullable(error.requestID, secrets),
   };
   const providerMessage = errorMessage(error);
   const message = `Provider answered ${status ?? 'an error'}: ${providerMessage}`;
@@ -100,6 +102,10 @@ function failure(
   });
 }
 
+function redactNullable(value: string | null | undefined, secrets: readonly string[]): string | null {
+  return value === null || value === undefined ? null : redactSecrets(String(value), secrets);
+}
+
 function noDetails(): ProviderFailureDetails {
   return { status: null, code: null, param: null, requestId: null };
 }
@@ -129,7 +135,7 @@ export function retryAfterMs(headers: Headers | undefined, now: number = Date.no
 }
 
 /**
- * Removes credentials from text: the given secrets, bearer tokens, `sk-` style keys and
+ * Removes credentials from text: the given secrets, bearer tokens, JWTs, `sk-` style keys and
  * `api-key=` pairs. Used on every message that leaves the provider layer.
  */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
@@ -139,6 +145,8 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   }
   return result
     .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer [REDACTED]')
+    // Entra ID access tokens (JWTs) echoed without their "Bearer" prefix.
+    .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '[REDACTED]')
     .replace(/\bsk-[A-Za-z0-9_*-]{6,}/g, 'sk-[REDACTED]')
     .replace(/(api[-_]?key["'=:\s]+)[A-Za-z0-9._~+/=-]{6,}/gi, '$1[REDACTED]');
 }

@@ -93,6 +93,16 @@ export interface RunToolParams {
   maxOutputChars: number;
 }
 
+/** Check arguments a person edited against the tool's parameters, before the approval is accepted. */
+export interface CheckToolArgumentsParams {
+  name: string;
+  /** JSON text. */
+  arguments: string;
+}
+
+/** The outcome of {@link CheckToolArgumentsParams}: valid, or what is wrong, field by field. */
+export type CheckToolArgumentsResult = { valid: true } | { valid: false; message: string; issues: Array<{ path: string; message: string }> };
+
 /** A tool's output; `isError` when it reports an error to the model. */
 export interface ToolResult {
   output: string;

@@ -6,14 +6,57 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 
-/** A duration field: validated once at the edge, kept as given (JSON-plain for history). */
-export const durationSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]).superRefine((value, context) => {
-  try {
-    msToNumber(value as Duration);
-  } catch {
-    context.addIssue({ code: 'custom', message: `"${value}" is not a duration: use milliseconds or a string like "30s", "10 minutes", "2h"` });
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Bounds of a duration field, in milliseconds. */
+export interface DurationBounds {
+  min: number;
+  max: number;
+}
+
+/** The bounds of any duration agentrun takes: positive, and at most a year (runs wait days, not decades). */
+export const ANY_DURATION: DurationBounds = { min: 1, max: 366 * DAY };
+/** How often to poll a provider: fast enough for tests, never a hot loop, never so slow a run seems lost. */
+export const POLL_INTERVAL: DurationBounds = { min: 10, max: 1 * HOUR };
+/** Retry intervals of provider calls. */
+export const RETRY_INTERVAL: DurationBounds = { min: 10, max: 1 * DAY };
+
+/** `90000` -> `1.5 minutes`, for messages that name a bound. */
+export function describeDuration(milliseconds: number): string {
+  const units: Array<[number, string]> = [[DAY, 'days'], [HOUR, 'hours'], [MINUTE, 'minutes'], [SECOND, 's']];
+  for (const [size, name] of units) {
+    if (milliseconds >= size) return `${Number((milliseconds / size).toFixed(2))} ${name}`;
   }
-});
+  return `${milliseconds} ms`;
+}
+
+/**
+ * A duration field bounded by `bounds`: validated once at the edge, kept as given (JSON-plain for
+ * history). Zero, negative and absurdly long durations are refused with the bounds named.
+ */
+export function boundedDuration(bounds: DurationBounds = ANY_DURATION) {
+  return z.union([z.number(), z.string().min(1)]).superRefine((value, context) => {
+    let milliseconds: number;
+    try {
+      milliseconds = msToNumber(value as Duration);
+    } catch {
+      context.addIssue({ code: 'custom', message: `"${value}" is not a duration: use milliseconds or a string like "30s", "10 minutes", "2h"` });
+      return;
+    }
+    if (!Number.isFinite(milliseconds) || milliseconds < bounds.min || milliseconds > bounds.max) {
+      context.addIssue({
+        code: 'custom',
+        message: `"${value}" is out of range: give a duration from ${describeDuration(bounds.min)} to ${describeDuration(bounds.max)}`,
+      });
+    }
+  });
+}
+
+/** A positive duration of at most a year. */
+export const durationSchema = boundedDuration();
 
 /** A validated duration, in milliseconds. */
 export function durationMs(value: number | string): number {

@@ -4,7 +4,7 @@
  * workflow history: inputs name a path or URL the worker reads, or carry small inline text.
  */
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { boundedDuration, durationSchema, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
 
 /** Inline content larger than this must be a path or URL (keeps history small). */
 export const MAX_INLINE_CONTENT_CHARS = 64 * 1024;
@@ -44,9 +44,9 @@ const chunkingStrategySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('static'), maxChunkSizeTokens: z.number().int().min(100).max(4096), chunkOverlapTokens: z.number().int().min(0) }).strict(),
 ]);
 const metadataSchema = z.record(z.string().max(64), z.string().max(512)).refine((value) => Object.keys(value).length <= 16, 'at most 16 metadata pairs');
-const pollIntervalSchema = durationSchema.default('1s');
+const pollIntervalSchema = boundedDuration(POLL_INTERVAL).default('1s');
 const providerRetrySchema = z
-  .object({ initialInterval: durationSchema.default('1s'), maximumInterval: durationSchema.default('1 minute'), maximumAttempts: z.number().int().min(0).default(0) })
+  .object({ initialInterval: boundedDuration(RETRY_INTERVAL).default('1s'), maximumInterval: boundedDuration(RETRY_INTERVAL).default('1 minute'), maximumAttempts: z.number().int().min(0).default(0) })
   .strict()
   .default({ initialInterval: '1s', maximumInterval: '1 minute', maximumAttempts: 0 });
 

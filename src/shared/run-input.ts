@@ -5,7 +5,10 @@
  * (which validates before starting, so mistakes surface at the caller).
  */
 import { z } from 'zod';
-import { durationSchema } from './duration';
+import { boundedDuration, durationMs, durationSchema, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+
+/** The longest approver name or id a decision may carry (it is recorded on every call it decides). */
+export const MAX_APPROVER_CHARS = 200;
 
 /** Metadata keys agentrun writes on runs to reconcile them; users may not set them. */
 export const RESERVED_METADATA_PREFIX = 'agentrun_';
@@ -119,7 +122,7 @@ export const agentRunInputSchema = z
     // -- orchestration --
     /** How to wait for the run: poll at `pollInterval` (sleep_interval; the provider's openai-poll-after-ms wins when sent), or consume the stream. */
     wait: z
-      .object({ mode: z.enum(['poll', 'stream']).default('poll'), pollInterval: durationSchema.default('1s') })
+      .object({ mode: z.enum(['poll', 'stream']).default('poll'), pollInterval: boundedDuration(POLL_INTERVAL).default('1s') })
       .strict()
       .default({ mode: 'poll', pollInterval: '1s' }),
     /** Per-tool policy, overriding the policy the tool was defined with on the worker. */
@@ -133,7 +136,7 @@ export const agentRunInputSchema = z
         /** deny: the model reads a denial; cancel: cancel the run and end cancelled; fail: cancel the run and fail. */
         onTimeout: z.enum(['deny', 'cancel', 'fail']).default('deny'),
         /** When set, only these approvers' decisions are accepted. */
-        approvers: z.array(z.string().min(1)).min(1).optional(),
+        approvers: z.array(z.string().trim().min(1, 'approvers may not be empty').max(MAX_APPROVER_CHARS, `approvers are at most ${MAX_APPROVER_CHARS} characters each`)).min(1).optional(),
       })
       .strict()
       .default({ timeout: '24 hours', onTimeout: 'deny' }),
@@ -150,8 +153,8 @@ export const agentRunInputSchema = z
     /** Retries of provider calls (Temporal owns them; the provider's retry-after headers win when sent). */
     providerRetry: z
       .object({
-        initialInterval: durationSchema.default('1s'),
-        maximumInterval: durationSchema.default('1 minute'),
+        initialInterval: boundedDuration(RETRY_INTERVAL).default('1s'),
+        maximumInterval: boundedDuration(RETRY_INTERVAL).default('1 minute'),
         /** 0: unlimited (bounded by `deadline`); non-retryable errors (400, 401, 404, quota) never retry. */
         maximumAttempts: z.number().int().min(0).default(0),
       })
@@ -164,6 +167,9 @@ export const agentRunInputSchema = z
   .superRefine((input, context) => {
     if (input.threadId && input.thread) {
       context.addIssue({ code: 'custom', path: ['thread'], message: 'give threadId (an existing thread) or thread (a thread to create), not both' });
+    }
+    if (durationMs(input.providerRetry.maximumInterval) < durationMs(input.providerRetry.initialInterval)) {
+      context.addIssue({ code: 'custom', path: ['providerRetry', 'maximumInterval'], message: 'must be at least providerRetry.initialInterval' });
     }
   });
 

@@ -5,23 +5,31 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { AgentRunState, ToolCallRecord } from './run-types';
+import { MAX_APPROVER_CHARS } from './run-input';
+import type { AgentRunState, ProviderTrouble, ToolCallRecord } from './run-types';
 
-const approverSchema = z.string({ error: 'approver is required: who decides (a user id or name)' }).trim().min(1, 'approver may not be empty').max(200);
-const toolCallIdSchema = z.string({ error: 'toolCallId is required' }).min(1, 'toolCallId may not be empty');
+// Every check names its own message: a schema-level `error` would otherwise answer a too-long
+// approver with "approver is required".
+/** Who decides: a user id or name, bounded. */
+export const approverSchema = z
+  .string({ error: 'approver is required: who decides (a user id or name)' })
+  .trim()
+  .min(1, 'approver may not be empty')
+  .max(MAX_APPROVER_CHARS, `approver is at most ${MAX_APPROVER_CHARS} characters: give a user id or name`);
+const toolCallIdSchema = z.string({ error: 'toolCallId is required' }).min(1, 'toolCallId may not be empty').max(200, 'toolCallId is at most 200 characters');
 
 /** Approve a call, optionally with edited arguments (a JSON object, as text or as an object). */
 export const approveToolCallPayloadSchema = z
   .object({
     toolCallId: toolCallIdSchema,
     approver: approverSchema,
-    reason: z.string().max(2_000).optional(),
+    reason: z.string({ error: 'reason must be text' }).max(2_000, 'reason is at most 2,000 characters').optional(),
     arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
   })
   .strict();
 /** Deny a call; the reason becomes the output the model reads. */
 export const denyToolCallPayloadSchema = z
-  .object({ toolCallId: toolCallIdSchema, approver: approverSchema, reason: z.string({ error: 'reason is required: the model reads it' }).min(1).max(2_000) })
+  .object({ toolCallId: toolCallIdSchema, approver: approverSchema, reason: z.string({ error: 'reason is required: the model reads it' }).min(1, 'reason may not be empty: the model reads it').max(2_000, 'reason is at most 2,000 characters') })
   .strict();
 /** Supply a call's output from outside (a person or another system). */
 export const submitToolOutputPayloadSchema = z
@@ -48,6 +56,13 @@ export const denyToolCallSignal = defineSignal<[DenyToolCallPayload]>('denyToolC
 export const submitToolOutputSignal = defineSignal<[SubmitToolOutputPayload]>('submitToolOutput');
 /** Update: any decision, validated; returns the settled call. */
 export const decideToolCallUpdate = defineUpdate<ToolCallRecord, [ToolCallDecisionPayload]>('decideToolCall');
+/**
+ * Signal, sent by agentrun's own activities to their workflow: a provider call failed and will be
+ * retried. Why a signal: retries happen outside workflow code, which would otherwise learn of them
+ * only when the activity finally ends. Sent at attempts 1, 2, 4, 8, ... so a run retrying for
+ * days adds a few dozen events, not thousands.
+ */
+export const providerTroubleSignal = defineSignal<[ProviderTrouble]>('providerTrouble');
 /** Query: the live state. */
 export const runStateQuery = defineQuery<AgentRunState>('getRunState');
 

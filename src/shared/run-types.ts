@@ -33,6 +33,31 @@ export interface ToolCallRecord {
   isError?: boolean;
   /** True when the output came from an earlier identical call of an expired run (see README, "Expiry"). */
   reused?: boolean;
+  /**
+   * True when a tool that is not idempotent was interrupted before it reported (its worker died or
+   * it timed out): it may or may not have taken effect, and the model was told so.
+   */
+  outcomeUnknown?: boolean;
+}
+
+/**
+ * A provider call that keeps failing while Temporal retries it: what the last attempt met. Shown
+ * in `status`, `agentrun run`'s live output and the Web UI's current details, so a wrong URL or an
+ * outage is visible while the run waits; cleared when a provider call succeeds again.
+ */
+export interface ProviderTrouble {
+  /** The activity that failed (`startRun`, `createThread`, ...). */
+  activity: string;
+  /** Its attempt number (1 for the first failure). */
+  attempt: number;
+  /** The failure type (`ProviderConnectionError`, `ProviderServerError`, ...). */
+  type: string;
+  /** The HTTP status, when the provider answered. */
+  status: number | null;
+  /** The failure message, scrubbed of secrets. */
+  message: string;
+  /** When the attempt failed (ISO). */
+  at: string;
 }
 
 /** One line of the run's timeline. */
@@ -80,6 +105,8 @@ export interface AgentRunState {
   usage: TokenUsage;
   /** Recent events, oldest first (bounded: the last 200). */
   timeline: TimelineEntry[];
+  /** Set while provider calls fail and are retried (absent in states of older workers). */
+  providerTrouble?: ProviderTrouble | null;
 }
 
 /** An assistant message a run produced. */

@@ -12,21 +12,24 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  ContinueAsNew,
   continueAsNew,
   allHandlersFinished,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { AgentrunActivities } from '../activities';
-import type { RunOptions, RunSnapshot, TokenUsage, ToolCall, ToolOutput } from '../shared/agent-types';
+import { isTerminalRunStatus, type RunOptions, type RunSnapshot, type TokenUsage, type ToolCall, type ToolOutput } from '../shared/agent-types';
 import type { ResultBounds, RunProgress, ToolInfo, WaitOptions } from '../shared/activity-types';
 import { durationMs } from '../shared/duration';
 import { FailureType } from '../shared/failure-types';
@@ -35,12 +38,13 @@ import {
   approveToolCallSignal,
   decideToolCallUpdate,
   denyToolCallSignal,
+  providerTroubleSignal,
   runStateQuery,
   submitToolOutputSignal,
   toolCallDecisionPayloadSchema,
   type ToolCallDecisionPayload,
 } from '../shared/run-messages';
-import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, TimelineEntry, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
+import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
 import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID } from '../shared/search-attributes';
 import { truncateText } from '../shared/truncate';
 
@@ -59,6 +63,20 @@ export interface CarriedRunState {
   reusableOutputs: Record<string, { output: string; isError: boolean }>;
   continuedAsNew: number;
 }
+
+/**
+ * Patch ids (`patched()`): behaviour added after histories were recorded. Runs that waited across
+ * an upgrade replay their old path; new runs take the new one (README, "Upgrades").
+ */
+const PATCH = {
+  /** A workflow that fails cancels its provider run first, and fails with the provider's own cause. */
+  cleanupOnFailure: 'agentrun-cleanup-provider-run-on-failure',
+  /** Edited arguments are checked against the tool's schema before the approval is accepted. */
+  validateEditedArguments: 'agentrun-validate-edited-arguments',
+} as const;
+
+/** Failures after which no run of this workflow can be active at the provider. */
+const NOTHING_LEFT_RUNNING: readonly string[] = [FailureType.InvalidWorkflowInput, FailureType.ThreadBusy, FailureType.RunExpired];
 
 /** Bounds that keep state, query answers and the result far below Temporal's 2 MB payload limit. */
 const MAX_TIMELINE = 200;
@@ -97,6 +115,15 @@ function providerActivities(input: ValidatedAgentRunInput) {
     waitForRun: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'wait until the run needs action or ends')).waitForRun,
     cancelRun: proxyActivities<AgentrunActivities>({ ...runActivityOptions(input, 'cancel the run at the provider'), startToCloseTimeout: '10 minutes' }).cancelRun,
   };
+}
+
+/**
+ * The cancel that cleans up after a failure: bounded (the failure may be the provider itself being
+ * unreachable), so a failing workflow ends in minutes rather than retrying its cleanup forever.
+ */
+function cleanupActivities(input: ValidatedAgentRunInput) {
+  const options = runActivityOptions(input, 'cancel the run at the provider (the workflow is failing)');
+  return proxyActivities<AgentrunActivities>({ ...options, scheduleToCloseTimeout: '5 minutes', retry: { ...options.retry, maximumAttempts: 5 } });
 }
 
 /** Short provider calls as local activities: one marker event each instead of three events. */
@@ -148,6 +175,10 @@ class AgentRun {
   private readonly pending = new Map<string, ToolCallRecord>();
   /** Decisions received for pending calls, by tool call id. */
   private readonly decisions = new Map<string, ToolCallDecisionPayload>();
+  /** Calls whose decision is being checked (edited arguments): a second decision must wait its turn. */
+  private readonly deciding = new Set<string>();
+  /** The last failure of a provider call that is being retried; null once calls succeed again. */
+  private providerTrouble: ProviderTrouble | null = null;
   private readonly toolInfo: Record<string, ToolInfo> = {};
   private readonly wait: WaitOptions;
   private lastSearchAttributes = '';
@@ -197,7 +228,8 @@ class AgentRun {
     try {
       return await main.run(() => this.loop());
     } catch (error) {
-      if (!isCancellation(error)) throw error;
+      if (error instanceof ContinueAsNew) throw error; // not a failure: the next execution carries on
+      if (!isCancellation(error)) return await this.fail(error);
       await CancellationScope.nonCancellable(() => this.cancelAtProvider(this.deadlineHit ? 'the deadline passed' : 'the workflow was cancelled'));
       if (this.deadlineHit) {
         throw ApplicationFailure.create({
@@ -260,6 +292,7 @@ class AgentRun {
       const thread = this.input.thread ?? {};
       const { threadId } = await this.local.createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
       this.threadId = threadId;
+      this.providerTrouble = null;
       this.note('thread created', threadId);
       options = { ...options, toolResources: undefined }; // already on the new thread
     }
@@ -398,7 +431,7 @@ class AgentRun {
     const decision = this.decisions.get(record.toolCallId)!;
     switch (decision.decision) {
       case 'approve': {
-        const edited = decision.arguments === undefined ? undefined : typeof decision.arguments === 'string' ? decision.arguments : JSON.stringify(decision.arguments);
+        const edited = decision.arguments === undefined ? undefined : editedArgumentsText(decision.arguments);
         this.note('approved', `${record.name} (${record.toolCallId}) by ${decision.approver}${edited ? ' with edited arguments' : ''}`);
         // Recorded before the tool runs, so the update that approved it can answer at once.
         record.decision = { type: 'approved', approver: decision.approver, reason: decision.reason, editedArguments: edited, at: now };
@@ -433,6 +466,19 @@ class AgentRun {
       this.complete(record, result.output, result.isError, decision);
     } catch (error) {
       if (isCancellation(error)) throw error;
+      if (!info?.idempotent && error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
+        // The handler was interrupted (its worker died, or it ran past its timeout) before it
+        // reported: it may have had its effect. Saying "failed" would invite the model to repeat it.
+        record.outcomeUnknown = true;
+        this.note('tool call outcome unknown', `${record.name} (${record.toolCallId}): ${error.cause.message}`);
+        this.complete(
+          record,
+          toolError('outcome_unknown', `${record.name} was interrupted before it reported a result (${error.cause.message}). It may or may not have taken effect: do not assume it ran or failed, and do not call it again before checking.`),
+          true,
+          decision,
+        );
+        return;
+      }
       const cause = error instanceof ActivityFailure && error.cause ? error.cause.message : error instanceof Error ? error.message : String(error);
       this.complete(record, toolError('tool_error', cause), true, decision);
     }
@@ -453,7 +499,7 @@ class AgentRun {
     setHandler(
       decideToolCallUpdate,
       async (payload) => {
-        const record = this.acceptDecision(payload);
+        const record = await this.acceptDecision(payload);
         // Return once the workflow has taken the decision in (not after the tool ran).
         await condition(() => record.decision !== undefined);
         return stripForQuery(record);
@@ -463,6 +509,11 @@ class AgentRun {
     setHandler(approveToolCallSignal, (payload) => this.acceptSignal({ ...payload, decision: 'approve' }));
     setHandler(denyToolCallSignal, (payload) => this.acceptSignal({ ...payload, decision: 'deny' }));
     setHandler(submitToolOutputSignal, (payload) => this.acceptSignal({ ...payload, decision: 'output' }));
+    setHandler(providerTroubleSignal, (trouble) => {
+      this.providerTrouble = trouble;
+      this.note('provider call failing, retrying', `${trouble.activity} attempt ${trouble.attempt}: ${trouble.type}${trouble.status ? ` (${trouble.status})` : ''}: ${trouble.message}`);
+      this.publish();
+    });
   }
 
   /**
@@ -477,6 +528,9 @@ class AgentRun {
     if (!record) {
       const open = [...this.pending.values()].filter((candidate) => candidate.waitingFor === 'approval' || candidate.waitingFor === 'output').map((candidate) => candidate.toolCallId);
       throw invalidDecision(`No tool call ${decision.toolCallId} is waiting for a decision in this run. Waiting: ${open.length ? open.join(', ') : 'none'}.`);
+    }
+    if (this.deciding.has(decision.toolCallId)) {
+      throw invalidDecision(`Tool call ${decision.toolCallId} (${record.name}) is being decided by another decision right now; look at the run again in a moment.`);
     }
     if (this.decisions.has(decision.toolCallId) || (record.waitingFor !== 'approval' && record.waitingFor !== 'output')) {
       const earlier = this.decisions.get(decision.toolCallId);
@@ -500,16 +554,38 @@ class AgentRun {
     return { decision, record };
   }
 
-  private acceptDecision(payload: unknown): ToolCallRecord {
+  private async acceptDecision(payload: unknown): Promise<ToolCallRecord> {
     const { decision, record } = this.validateDecision(payload);
+    if (decision.decision === 'approve' && decision.arguments !== undefined && patched(PATCH.validateEditedArguments)) {
+      await this.checkEditedArguments(record, editedArgumentsText(decision.arguments));
+      this.validateDecision(payload); // the call may have been settled (timed out) meanwhile
+    }
     this.decisions.set(decision.toolCallId, decision);
     return record;
   }
 
-  /** Signals cannot answer their sender: a bad one is logged and kept in the timeline. */
-  private acceptSignal(payload: ToolCallDecisionPayload): void {
+  /**
+   * Checks a person's edit against the tool's schema on the worker (a local activity: the schema
+   * is a zod object that lives there). A bad edit is rejected to its sender with each wrong field,
+   * instead of being accepted and handed to the model as `invalid_arguments`.
+   */
+  private async checkEditedArguments(record: ToolCallRecord, argumentsText: string): Promise<void> {
+    this.deciding.add(record.toolCallId);
     try {
-      this.acceptDecision(payload);
+      const check = await this.local.checkToolArguments({ name: record.name, arguments: argumentsText });
+      if (!check.valid) {
+        const fields = check.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+        throw invalidDecision(`Edited arguments for ${record.name} (${record.toolCallId}) do not match its parameters${fields ? ` (${fields})` : `: ${check.message}`}. Fix them and approve again; the call still waits.`);
+      }
+    } finally {
+      this.deciding.delete(record.toolCallId);
+    }
+  }
+
+  /** Signals cannot answer their sender: a bad one is logged and kept in the timeline. */
+  private async acceptSignal(payload: ToolCallDecisionPayload): Promise<void> {
+    try {
+      await this.acceptDecision(payload);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.warn('Rejected a tool call decision signal', { error: message });
@@ -539,6 +615,40 @@ class AgentRun {
     return progress;
   }
 
+  /**
+   * The workflow fails: cancel its provider run first (a run left in `requires_action` would block
+   * the thread until it expires), then fail with the root cause (the provider's own error, not
+   * "Activity task failed") and say what happened to the run. Non-cancellable: a cancellation
+   * request arriving now must not skip the cleanup.
+   */
+  private async fail(error: unknown): Promise<never> {
+    if (!patched(PATCH.cleanupOnFailure)) throw error;
+    const cause = rootFailure(error);
+    let outcome = '';
+    if (this.threadId && !NOTHING_LEFT_RUNNING.includes(cause.type) && !(this.runId && this.providerStatus && isTerminalRunStatus(this.providerStatus))) {
+      outcome = await CancellationScope.nonCancellable(() => this.cleanUpAfterFailure());
+    }
+    this.setPhase('failed', `${cause.type}: ${truncateText(cause.message, 300)}${outcome}`);
+    this.note('failed', `${cause.type}: ${cause.message}${outcome}`);
+    if (error instanceof ApplicationFailure && !outcome) throw error;
+    throw ApplicationFailure.create({ type: cause.type, nonRetryable: true, message: `${cause.message}${outcome}`, details: cause.details });
+  }
+
+  /** Cancels whatever run the failing workflow may have left active; returns a sentence saying what happened. */
+  private async cleanUpAfterFailure(): Promise<string> {
+    for (const record of this.pending.values()) record.waitingFor = undefined;
+    this.setPhase('cancelling', 'the workflow is failing: cancelling its run at the provider');
+    try {
+      const progress = await cleanupActivities(this.input).cancelRun({ threadId: this.threadId!, runId: this.runId, workflowId: this.workflowId, step: this.step, wait: this.wait, bounds: RESULT_BOUNDS });
+      if (!progress) return ' No run of this workflow was left at the provider.';
+      this.observe(progress);
+      return ` Its run ${progress.run.id} was cancelled at the provider (now ${progress.run.status}).`;
+    } catch (cleanupError) {
+      const cleanupCause = rootFailure(cleanupError);
+      return ` Cancelling its run${this.runId ? ` ${this.runId}` : ''} at the provider failed too (${cleanupCause.type}: ${cleanupCause.message}); it ends when the provider expires it.`;
+    }
+  }
+
   private finish(progress: RunProgress): AgentRunResult {
     const run = progress.run;
     const status = (['completed', 'failed', 'incomplete', 'expired', 'cancelled'].includes(run.status) ? run.status : 'failed') as AgentRunResult['status'];
@@ -563,6 +673,7 @@ class AgentRun {
   /** Takes in what an activity saw of the run. */
   private observe(progress: RunProgress): void {
     const run = progress.run;
+    this.providerTrouble = null; // a provider call succeeded
     if (!run.id) return;
     this.threadId = progress.threadId || this.threadId;
     if (!this.runIds.includes(run.id)) {
@@ -631,6 +742,7 @@ class AgentRun {
       pendingApprovals: pendingToolCalls.filter((record) => record.waitingFor === 'approval' || record.waitingFor === 'output'),
       usage: this.usage,
       timeline: [...this.timeline],
+      providerTrouble: this.providerTrouble,
     };
   }
 
@@ -667,6 +779,10 @@ class AgentRun {
   /** The Web UI's "current details": what the run waits for, in markdown. */
   private describeNow(extra?: string): string {
     const lines = [`**${this.phase.replace(/_/g, ' ')}**${extra ? `: ${extra}` : ''}`];
+    const trouble = this.providerTrouble;
+    if (trouble) {
+      lines.push(`**provider calls failing, retrying** (${trouble.activity}, attempt ${trouble.attempt}, ${trouble.at}): \`${trouble.type}\`${trouble.status ? ` ${trouble.status}` : ''}: ${truncateText(trouble.message, 300)}`);
+    }
     if (this.threadId) lines.push(`thread \`${this.threadId}\`${this.runId ? `, run \`${this.runId}\` (${this.providerStatus ?? '?'})` : ''}`);
     for (const record of this.pending.values()) {
       if (record.waitingFor === 'approval') lines.push(`- waiting for approval: \`${record.name}\` (${record.toolCallId}) ${truncateText(record.arguments, 200)}`);
@@ -701,6 +817,27 @@ function reuseKey(call: { name: string; arguments: string }): string {
 /** The JSON error object the model reads as a tool output. */
 function toolError(type: string, message: string): string {
   return JSON.stringify({ error: { type, message } });
+}
+
+/** Edited arguments as JSON text (a person may send an object or text). */
+function editedArgumentsText(value: string | Record<string, unknown>): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A failure's root cause: the innermost failure that has a type (the provider's, or ours). */
+interface RootFailure {
+  type: string;
+  message: string;
+  details?: unknown[];
+}
+
+function rootFailure(error: unknown): RootFailure {
+  let deepest: RootFailure | undefined;
+  for (let current: unknown = error; current instanceof Error; current = (current as { cause?: unknown }).cause) {
+    if (current instanceof ApplicationFailure && current.type) deepest = { type: current.type, message: current.message, details: current.details as unknown[] | undefined };
+    else if (current instanceof TimeoutFailure && !deepest) deepest = { type: 'Timeout', message: current.message };
+  }
+  return deepest ?? { type: 'WorkflowError', message: error instanceof Error ? error.message : String(error) };
 }
 
 function invalidDecision(message: string): ApplicationFailure {

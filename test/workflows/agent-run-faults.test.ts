@@ -70,9 +70,11 @@ describe('faults during a run', () => {
     const error = await handle.result().catch((caught: unknown) => caught);
     await recordHistory(handle, 'fault-quota');
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    const cause = (error as WorkflowFailedError).cause?.cause as { type?: string; message: string } | undefined;
+    const cause = (error as WorkflowFailedError).cause as { type?: string; message: string } | undefined;
     expect(cause?.type).toBe('ProviderQuotaExhausted');
     expect(cause?.message).toContain('exceeded your current quota');
+    // The failing workflow looked for a run to clean up, and says what it found.
+    expect(cause?.message).toContain('No run of this workflow was left at the provider.');
     expect(harness.emulator.stats().faultsInjected.quota).toBe(1);
   });
 });

@@ -48,7 +48,8 @@ describe('orchestration', () => {
     const { handle } = await harness.client.start(harness.input(assistantId, { thread: undefined, threadId, onActiveRun: 'fail' }));
     const error = await handle.result().catch((caught: unknown) => caught);
     await recordHistory(handle, 'busy-thread-fail');
-    const cause = (error as WorkflowFailedError).cause?.cause as { type?: string; message: string } | undefined;
+    // The workflow fails with the cause itself, not "Activity task failed" around it.
+    const cause = (error as WorkflowFailedError).cause as { type?: string; message: string } | undefined;
     expect(cause?.type).toBe('ThreadBusy');
     expect(cause?.message).toContain(`already has an active run ${otherRunId}`);
     expect(cause?.message).toContain('onActiveRun');
