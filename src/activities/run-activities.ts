@@ -113,7 +113,8 @@ export function createRunActivities({ provider, secrets }: RunActivityDependenci
 
   return {
     /**
-     * Creates a thread, tagged with the workflow id. Runs as a local activity. If its response is
+     * Creates a thread, tagged with the workflow id (a local activity in runs recorded before the
+     * `agentrun-thread-created-by-activity` patch, a regular one since). If its response is
      * lost, a retry creates another thread: the first is left behind empty of runs (README).
      */
     async createThread(params: { newThread: NewThread; workflowId: string }): Promise<{ threadId: string }> {

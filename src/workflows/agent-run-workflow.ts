@@ -71,6 +71,8 @@ export interface CarriedRunState {
 const PATCH = {
   /** A workflow that fails cancels its provider run first, and fails with the provider's own cause. */
   cleanupOnFailure: 'agentrun-cleanup-provider-run-on-failure',
+  /** The thread is created by a regular activity, not a local one (see startProviderRun). */
+  threadCreatedByActivity: 'agentrun-thread-created-by-activity',
   /** Edited arguments are checked against the tool's schema before the approval is accepted. */
   validateEditedArguments: 'agentrun-validate-edited-arguments',
 } as const;
@@ -110,6 +112,7 @@ function runActivityOptions(input: ValidatedAgentRunInput, summary: string): Act
 /** The provider activities, with this execution's retry settings. */
 function providerActivities(input: ValidatedAgentRunInput) {
   return {
+    createThread: proxyActivities<AgentrunActivities>({ ...runActivityOptions(input, 'create the thread'), startToCloseTimeout: '2 minutes' }).createThread,
     startRun: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'create (or find) the run, then wait until it needs action or ends')).startRun,
     submitToolOutputs: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'submit the tool outputs, then wait until the run needs action or ends')).submitToolOutputs,
     waitForRun: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'wait until the run needs action or ends')).waitForRun,
@@ -134,7 +137,8 @@ function localActivities(input: ValidatedAgentRunInput) {
       initialInterval: durationMs(input.providerRetry.initialInterval),
       maximumInterval: durationMs(input.providerRetry.maximumInterval),
       backoffCoefficient: 2,
-      maximumAttempts: 10,
+      // As for every provider call: unlimited unless the input bounds it (0), bounded by `deadline`.
+      maximumAttempts: input.providerRetry.maximumAttempts || undefined,
     },
   });
 }
@@ -290,7 +294,10 @@ class AgentRun {
     if (!this.threadId) {
       this.setPhase('starting', 'creating the thread');
       const thread = this.input.thread ?? {};
-      const { threadId } = await this.local.createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
+      // A regular activity since the patch: while a local activity retries (an unreachable
+      // provider), the workflow task stays open, so queries and the retry reports wait for it.
+      const createThread = patched(PATCH.threadCreatedByActivity) ? this.provider.createThread : this.local.createThread;
+      const { threadId } = await createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
       this.threadId = threadId;
       this.providerTrouble = null;
       this.note('thread created', threadId);

@@ -12,7 +12,7 @@ import { temporalAddress } from '../support/temporal';
 
 const WORKFLOWS = 6;
 
-function lines(file: string): Array<{ key: string; pid?: number }> {
+function lines(file: string): Array<{ key: string; pid?: number; tool?: string }> {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
 }
 
@@ -53,10 +53,12 @@ describe('worker crash', () => {
     return child;
   }
 
+  /** SIGKILLs the worker process itself (no npx or shell in front of it) and checks it is gone. */
   async function kill(child: ChildProcess): Promise<void> {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+    expect(() => process.kill(child.pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   }
 
   it('completes every run once, with one side effect per tool call', async () => {
@@ -97,5 +99,30 @@ describe('worker crash', () => {
     expect(attempts.length).toBeGreaterThan(keys.length);
     expect(new Set(attempts.map((attempt) => attempt.pid)).size).toBeGreaterThanOrEqual(2);
     process.stdout.write(`crash test: ${WORKFLOWS} workflows, ${keys.length} tool calls, ${attempts.length} handler attempts across ${new Set(attempts.map((attempt) => attempt.pid)).size} worker processes, ${stats.runsCreated.length} runs created\n`);
+    await kill(worker);
   }, 180_000);
+
+  it('a tool that is not idempotent, killed mid-call, is reported to the model as outcome unknown and never run again', async () => {
+    const attemptsFile = path.join(directory, 'attempts.jsonl');
+    const effectsFile = path.join(directory, 'effects.jsonl');
+    const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'send_invoice', arguments: { customer: 'ACME' } }] }, { answer: 'reported' }] });
+    let worker = await startWorker();
+    const { handle, workflowId } = await harness.client.start(harness.input(assistantId));
+    const invoiceAttempts = () => lines(attemptsFile).filter((attempt) => attempt.tool === 'send_invoice' && attempt.key.startsWith(`${workflowId}/`));
+    await eventually(async () => invoiceAttempts().length === 1, 30_000, 'the invoice tool to start');
+    await kill(worker);
+    worker = await startWorker();
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.toolCalls[0]).toMatchObject({ name: 'send_invoice', isError: true, outcomeUnknown: true });
+    expect(JSON.parse(result.toolCalls[0]!.output!).error).toMatchObject({ type: 'outcome_unknown' });
+    expect(result.toolCalls[0]!.output).toContain('do not assume it ran or failed');
+    expect(result.messages[0]!.text).toContain('outcome_unknown');
+    const state = await harness.client.status(workflowId);
+    expect(state.timeline.some((entry) => entry.event === 'tool call outcome unknown')).toBe(true);
+    // The effect happened once and the handler was not started again after the crash.
+    expect(lines(effectsFile).filter((effect) => effect.tool === 'send_invoice' && effect.key.startsWith(`${workflowId}/`))).toHaveLength(1);
+    expect(invoiceAttempts()).toHaveLength(1);
+    await kill(worker);
+  }, 120_000);
 });

@@ -76,6 +76,12 @@ describe('replay of committed histories (agent runs and ingestion)', () => {
       'ingestion-cancelled',
       'ingestion-batch-with-retry',
       'ingestion-fault-commit_then_drop',
+      // Recorded after the patches of the failure work (cleanup on failure, edits checked, thread by activity).
+      'failed-then-cleaned-up',
+      'approval-edit-rejected-then-approved',
+      'provider-unreachable-retrying-then-cancelled',
+      'tool-outcome-unknown',
+      'unknown-assistant',
     ]) {
       expect(names).toContain(required);
     }
