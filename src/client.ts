@@ -271,14 +271,17 @@ export class AgentRunClient {
    */
   private async explainClosed(workflowId: string, error: unknown): Promise<unknown> {
     if (!(error instanceof WorkflowNotFoundError) && (error as { code?: number }).code !== 5) return error;
-    let description;
-    try {
-      description = await this.handle(workflowId).describe();
-    } catch {
-      return error; // it really does not exist
-    }
+    return (await this.finishedRunError(workflowId).catch(() => undefined)) ?? error;
+  }
+
+  /**
+   * When the workflow has ended, the error a decision for it gets (saying how it ended); undefined
+   * while it runs. Reads only the server (describe, result): no worker needed.
+   */
+  async finishedRunError(workflowId: string): Promise<RunAlreadyFinishedError | undefined> {
+    const description = await this.handle(workflowId).describe();
     const status = description.status.name;
-    if (status === 'RUNNING') return error;
+    if (status === 'RUNNING') return undefined;
     const closed = description.closeTime ? ` at ${description.closeTime.toISOString()}` : '';
     return new RunAlreadyFinishedError(`The run ${workflowId} has already finished (${await this.howItEnded(workflowId, status)}${closed}): no decision is taken any more.`, status);
   }

@@ -53,12 +53,12 @@ function canDecide(kind: DecisionKind, call: ToolCallRecord): boolean {
  */
 export async function resolveToolCallId(client: AgentRunClient, workflowId: string, given: string | undefined, kind: DecisionKind, flags: ConnectionFlags): Promise<string> {
   if (given) return given;
+  // A finished run is told from the server alone: its state query would need a worker to replay it.
+  const finished = await client.finishedRunError(workflowId).catch((error: unknown) => rethrowNotFound(error, workflowId));
+  if (finished) throw new CommandError(finished.message, ExitCode.usage);
   const state = await readRunState(client, workflowId);
   const candidates = state.pendingApprovals.filter((call) => canDecide(kind, call));
   const what = kind === 'output' ? 'an outside output' : kind === 'approve' ? 'approval' : 'a decision';
-  if (candidates.length === 0 && FINISHED_PHASES.includes(state.phase)) {
-    throw new CommandError(`the run ${workflowId} has already finished (${state.phase}): no decision is taken any more. "agentrun status ${workflowId}" shows how it ended.`, ExitCode.usage);
-  }
   if (candidates.length === 0) {
     throw new CommandError(`no tool call of ${workflowId} waits for ${what} (phase ${state.phase}). "agentrun status ${workflowId}" shows the run.`, ExitCode.usage);
   }
@@ -72,9 +72,6 @@ export async function resolveToolCallId(client: AgentRunClient, workflowId: stri
   }
   return candidates[0]!.toolCallId;
 }
-
-/** Phases of a run that has ended. */
-const FINISHED_PHASES: readonly string[] = ['completed', 'failed', 'incomplete', 'expired', 'cancelled'];
 
 /** The approver, required by every decision, checked by the workflow's own rule (so a signal is not silently dropped). */
 export function requireApprover(flags: DecisionFlags, command: DecisionKind): string {

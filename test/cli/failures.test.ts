@@ -88,7 +88,7 @@ describe('the CLI explains failures', () => {
     expect(late.stderr).not.toContain('no workflow');
     const lateWithoutCall = await runCli(['deny', workflowId, '--approver', 'alice', '--reason', 'late'], cli);
     expect(lateWithoutCall.exitCode).toBe(2);
-    expect(lateWithoutCall.stderr).toContain(`the run ${workflowId} has already finished (completed)`);
+    expect(lateWithoutCall.stderr).toContain(`The run ${workflowId} has already finished (workflow completed, run completed`);
   });
 
   it('names the approver length limit (exit 2)', async () => {
