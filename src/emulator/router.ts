@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Dialect } from './dialects';
+import { isFoundryDialect, type Dialect } from './dialects';
 import type { Ledger } from './ledger';
 import { FOUNDRY_REQUEST_SCHEMAS, OPENAI_REQUEST_SCHEMAS, type RequestSchemaName, type RequestSchemas } from './request-schemas';
 import { parseRequestBody } from './request-validation';
@@ -121,7 +121,7 @@ export function readBody<Name extends RequestSchemaName>(
   context: RequestContext,
   name: Name,
 ): z.output<RequestSchemas[Name]> {
-  const schemas = context.dialect === 'foundry' ? FOUNDRY_REQUEST_SCHEMAS : OPENAI_REQUEST_SCHEMAS;
+  const schemas = isFoundryDialect(context.dialect) ? FOUNDRY_REQUEST_SCHEMAS : OPENAI_REQUEST_SCHEMAS;
   return parseRequestBody(schemas[name], context.form ?? context.body ?? {}) as z.output<RequestSchemas[Name]>;
 }
 

@@ -14,10 +14,11 @@ export const THREAD_ROUTES: readonly Route[] = [
     },
   },
   {
-    // OpenAI has no "list threads"; Foundry does, and @azure/ai-agents calls it.
+    // OpenAI has no "list threads"; Foundry does: @azure/ai-agents calls it, and azure-ai-projects
+    // 1.0.0b10 on a hub-based project.
     method: 'GET',
     template: '/threads',
-    dialects: ['foundry'],
+    dialects: ['foundry', 'foundry-hub'],
     handler: (context, { store }) =>
       json(paginate([...store.threads.values()].map((thread) => thread.thread), parseListQuery(context.query))),
   },
