@@ -6,9 +6,9 @@ import { EmulatorServer } from './server';
 
 /**
  * The provider emulator: an offline HTTP server speaking the Assistants threads/runs protocol, and
- * the Files and Vector Stores APIs, in three dialects (OpenAI, Azure OpenAI, Azure AI Foundry Agent
- * Service), with a scripted model, scripted file processing, the real status machines and error
- * objects, fault injection and a ledger. See README.md.
+ * the Files and Vector Stores APIs, in four dialects (OpenAI, Azure OpenAI, Azure AI Foundry Agent
+ * Service projects and hub-based projects), with a scripted model, scripted file processing, the
+ * real status machines and error objects, fault injection and a ledger. See README.md.
  */
 
 export type { EmulatorOptions } from './emulator-options';

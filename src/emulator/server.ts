@@ -34,7 +34,7 @@ interface RoutedRequest {
 }
 
 /**
- * The HTTP side of the emulator: one server for all three dialects. A request goes through
+ * The HTTP side of the emulator: one server for every dialect. A request goes through
  * dialect (path prefix) -> `api-version` -> route -> auth -> count -> fault -> JSON body -> handler;
  * every step answers with the real service's error for its failure.
  */

@@ -1,15 +1,16 @@
 import { buildThread, toWireToolResources } from '../object-builders';
 import { paginate, parseListQuery } from '../pagination';
 import { json, param, readBody, type Route } from '../router';
+import { helperVectorStores } from './vector-store-helper';
 
 /** Threads: create (with messages), get, modify, delete; list only in the Foundry dialect. */
 export const THREAD_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     template: '/threads',
-    handler: (context, { store }) => {
-      const thread = buildThread(readBody(context, 'CreateThreadRequest'));
-      store.threads.set(thread.thread.id, thread);
+    handler: (context, services) => {
+      const thread = buildThread(readBody(context, 'CreateThreadRequest'), helperVectorStores(services, 'thread'));
+      services.store.threads.set(thread.thread.id, thread);
       return json(thread.thread);
     },
   },
