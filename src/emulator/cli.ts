@@ -6,8 +6,8 @@ import { EMULATOR_DEFAULTS, type EmulatorOptions } from './emulator-options';
 /** Usage text of `agentrun emulator`. */
 export const EMULATOR_CLI_USAGE = `usage: agentrun emulator [options]
 
-Serves the threads/runs provider emulator (OpenAI, Azure OpenAI and Foundry dialects) until
-interrupted (Ctrl-C / SIGTERM).
+Serves the threads/runs provider emulator (OpenAI, Azure OpenAI, Foundry project and Foundry
+hub-based project dialects) until interrupted (Ctrl-C / SIGTERM).
 
   --port N                 port (default: a free port)
   --host H                 interface to bind (default ${EMULATOR_DEFAULTS.host})
@@ -21,7 +21,7 @@ interrupted (Ctrl-C / SIGTERM).
   --vector-store-day-seconds N
                            length of an expires_after day (default ${EMULATOR_DEFAULTS.vectorStoreDaySeconds})
   --seed N                 seed of rate-based faults (default ${EMULATOR_DEFAULTS.seed})
-  --project NAME           Foundry project shown in the banner (default ${DEFAULT_FOUNDRY_PROJECT})
+  --project NAME           Foundry project (and hub project) shown in the banner (default ${DEFAULT_FOUNDRY_PROJECT})
   --tls-cert PATH          serve HTTPS with this certificate (needs --tls-key)
   --tls-key PATH           private key of --tls-cert
   --help                   this text`;
@@ -48,9 +48,14 @@ export async function runEmulatorCli(argv: string[], io: EmulatorCliIo = {}): Pr
   }
   const emulator = await startEmulator(parsed.options);
   io.onListening?.(emulator);
+  // A hub connection string means https://HOST, so it is only worth printing when serving HTTPS.
+  const hub =
+    parsed.options.tls === undefined
+      ? `Foundry hub: ${emulator.foundryHubEndpoint(parsed.project)}`
+      : `Foundry hub connection string: ${emulator.foundryHubConnectionString(parsed.project)}`;
   write(
     `agentrun emulator listening on ${emulator.url} (OpenAI: ${emulator.openaiBaseUrl}, ` +
-      `Azure OpenAI: ${emulator.url}/openai, Foundry: ${emulator.foundryEndpoint(parsed.project)})\n`,
+      `Azure OpenAI: ${emulator.url}/openai, Foundry: ${emulator.foundryEndpoint(parsed.project)}, ${hub})\n`,
   );
   await waitForStop(io.stopSignal);
   await emulator.close();

@@ -4,6 +4,7 @@ import {
   azureResourceNotFound,
   foundryMissingApiVersion,
   foundryUnauthorized,
+  foundryUnsupportedApiVersion,
   invalidUrl,
   openAIMissingKey,
   openAIWrongKey,
@@ -11,24 +12,53 @@ import {
 } from './errors';
 
 /**
- * The three ways the same threads/runs protocol is spoken. They differ only in the path prefix,
- * the query (`api-version`), the credential header and the shape of auth/404 errors; below the
- * prefix every dialect shares one router.
+ * The ways the same threads/runs protocol is spoken. They differ only in the path prefix, the query
+ * (`api-version`), the credential header and the shape of auth/404 errors; below the prefix every
+ * dialect shares one router. `foundry` is a Foundry project (`/api/projects/{project}`, what
+ * `azure-ai-agents` and `azure-ai-projects` >= 1.0.0b11 call); `foundry-hub` is a hub-based project
+ * (`/agents/v1.0/subscriptions/.../workspaces/{project}`, what `azure-ai-projects` 1.0.0b1-b10 call).
  */
-export type Dialect = 'openai' | 'azure-openai' | 'foundry';
+export type Dialect = 'openai' | 'azure-openai' | 'foundry' | 'foundry-hub';
 
 /** Which dialect a request speaks and the dialect-neutral path behind its prefix. */
 export interface DialectMatch {
   dialect: Dialect;
   /** The path after the prefix, e.g. `/threads/thread_x/runs`. */
   path: string;
-  /** Foundry's project name (from `/api/projects/{project}`). */
+  /** Foundry's project name (from `/api/projects/{project}` or `.../workspaces/{project}`). */
   project?: string;
 }
 
+/** Whether a dialect is one of the Foundry Agent Service's: they share its extensions and error shapes. */
+export function isFoundryDialect(dialect: Dialect): boolean {
+  return dialect === 'foundry' || dialect === 'foundry-hub';
+}
+
+/**
+ * The `api-version` values each Foundry dialect accepts. A Foundry project lists them in its own 400
+ * (`The supported versions are 'v1', '2025-05-01', '2025-05-15-preview'`); `@azure/ai-agents` 1.1
+ * and `azure-ai-agents` 1.1 send `v1`, `azure-ai-agents` 1.2 betas `2025-05-15-preview`. A hub-based
+ * project gets `2024-07-01-preview` from `azure-ai-projects` 1.0.0b1-b2 and `2024-12-01-preview` from
+ * 1.0.0b3-b10 (read in each release's `_patch.py`; b6 refuses any override).
+ */
+export const FOUNDRY_API_VERSIONS: Readonly<Record<'foundry' | 'foundry-hub', readonly string[]>> = {
+  foundry: ['v1', '2025-05-01', '2025-05-15-preview'],
+  'foundry-hub': ['2024-07-01-preview', '2024-12-01-preview'],
+};
+
 const FOUNDRY_PREFIX = /^\/api\/projects\/([^/]+)(\/.*)?$/;
 
-/** Recognises the dialect by path prefix (`/v1`, `/openai`, `/api/projects/{project}`). */
+/**
+ * The hub-based project prefix `azure-ai-projects` 1.0.0b builds from a connection string
+ * (`HOST;SUBSCRIPTION;RESOURCE_GROUP;PROJECT`). Azure treats the literal segments case-insensitively.
+ */
+const FOUNDRY_HUB_PREFIX =
+  /^\/agents\/v1\.0\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)(\/.*)?$/i;
+
+/**
+ * Recognises the dialect by path prefix (`/v1`, `/openai`, `/api/projects/{project}`,
+ * `/agents/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{project}`).
+ */
 export function resolveDialect(pathname: string): DialectMatch | undefined {
   if (pathname === '/v1' || pathname.startsWith('/v1/')) {
     return { dialect: 'openai', path: pathname.slice('/v1'.length) || '/' };
@@ -38,18 +68,27 @@ export function resolveDialect(pathname: string): DialectMatch | undefined {
   }
   const foundry = FOUNDRY_PREFIX.exec(pathname);
   if (foundry !== null) {
-    return { dialect: 'foundry', path: foundry[2] ?? '/', project: decodeURIComponent(foundry[1] ?? '') };
+    return { dialect: 'foundry', path: foundry[2] ?? '/', project: safeDecode(foundry[1] ?? '') };
+  }
+  const hub = FOUNDRY_HUB_PREFIX.exec(pathname);
+  if (hub !== null) {
+    return { dialect: 'foundry-hub', path: hub[4] ?? '/', project: safeDecode(hub[3] ?? '') };
   }
   return undefined;
 }
 
 /**
- * The Azure dialects require `api-version`. Azure OpenAI answers its absence with a bare 404,
- * Foundry with a 400.
+ * The Azure dialects require `api-version`. Azure OpenAI answers its absence with a bare 404 (and
+ * its values are not checked here); the Foundry dialects answer its absence with a 400, and a
+ * version they do not serve with a 400 naming the ones they do.
  */
 export function checkApiVersion(dialect: Dialect, query: URLSearchParams): EmulatorHttpError | undefined {
-  if (dialect === 'openai' || (query.get('api-version') ?? '') !== '') return undefined;
-  return dialect === 'azure-openai' ? azureResourceNotFound() : foundryMissingApiVersion();
+  if (dialect === 'openai') return undefined;
+  const version = query.get('api-version') ?? '';
+  if (dialect === 'azure-openai') return version === '' ? azureResourceNotFound() : undefined;
+  if (version === '') return foundryMissingApiVersion();
+  const supported = FOUNDRY_API_VERSIONS[dialect];
+  return supported.includes(version) ? undefined : foundryUnsupportedApiVersion(version, supported);
 }
 
 /**
@@ -73,13 +112,22 @@ export function authenticate(
       return key === apiKey ? undefined : azureOpenAIUnauthorized();
     }
     case 'foundry':
-      return bearer === apiKey ? undefined : foundryUnauthorized(method, routeTemplate);
+    case 'foundry-hub':
+      return bearer === apiKey ? undefined : foundryUnauthorized(dialect, method, routeTemplate);
   }
 }
 
 /** The dialect's answer to a path it does not serve. */
 export function unknownRouteError(dialect: Dialect, method: string, fullPath: string): EmulatorHttpError {
   return dialect === 'openai' ? invalidUrl(method, fullPath) : azureResourceNotFound();
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function bearerToken(headers: IncomingHttpHeaders): string | undefined {

@@ -140,16 +140,24 @@ export function azureResourceNotFound(): EmulatorHttpError {
  * Foundry Agent Service's 401. The service answers a token it does not accept with status 401 and a
  * `PermissionDenied` body naming the data action and the operation (seen in the wild for
  * `GET /api/projects/{projectName}/assistants`); the emulator uses that one shape for a missing and a wrong token.
+ * A hub-based project gets the same shape with its own operation path and the Machine Learning
+ * workspace's data action (the emulator's wording: the hub's own 401 body was not found).
  */
-export function foundryUnauthorized(method: string, routeTemplate: string): EmulatorHttpError {
+export function foundryUnauthorized(dialect: 'foundry' | 'foundry-hub', method: string, routeTemplate: string): EmulatorHttpError {
   const action = method === 'GET' ? 'read' : method === 'DELETE' ? 'delete' : 'write';
-  const operationPath = `/api/projects/{projectName}${toCamelCaseTemplate(routeTemplate)}`;
+  const hub = dialect === 'foundry-hub';
+  const prefix = hub
+    ? '/agents/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{projectName}'
+    : '/api/projects/{projectName}';
+  const dataAction = hub
+    ? `Microsoft.MachineLearningServices/workspaces/agents/${action}`
+    : `Microsoft.CognitiveServices/accounts/AIServices/agents/${action}`;
   return new EmulatorHttpError(401, {
     error: {
       code: 'PermissionDenied',
       message:
         `The principal \`(unknown)\` lacks the required data action ` +
-        `\`Microsoft.CognitiveServices/accounts/AIServices/agents/${action}\` to perform \`${method} ${operationPath}\` operation. ` +
+        `\`${dataAction}\` to perform \`${method} ${prefix}${toCamelCaseTemplate(routeTemplate)}\` operation. ` +
         'For instructions on granting the necessary permissions, see https://aka.ms/FoundryPermissions.',
     },
   });
@@ -161,6 +169,20 @@ export function foundryMissingApiVersion(): EmulatorHttpError {
     error: {
       code: 'MissingApiVersionParameter',
       message: 'The api-version query parameter (?api-version=) is required for all requests.',
+    },
+  });
+}
+
+/**
+ * Foundry's 400 for an `api-version` it does not serve, as a Foundry project words it:
+ * `Unsupported api version '2024-07-01-preview'. The supported versions are 'v1', '2025-05-01', '2025-05-15-preview'`
+ * (code `UnsupportedApiVersionValue`, reported against the service in May 2025).
+ */
+export function foundryUnsupportedApiVersion(version: string, supported: readonly string[]): EmulatorHttpError {
+  return new EmulatorHttpError(400, {
+    error: {
+      code: 'UnsupportedApiVersionValue',
+      message: `Unsupported api version '${version}'. The supported versions are ${supported.map((value) => `'${value}'`).join(', ')}`,
     },
   });
 }

@@ -6,9 +6,9 @@ import { EmulatorServer } from './server';
 
 /**
  * The provider emulator: an offline HTTP server speaking the Assistants threads/runs protocol, and
- * the Files and Vector Stores APIs, in three dialects (OpenAI, Azure OpenAI, Azure AI Foundry Agent
- * Service), with a scripted model, scripted file processing, the real status machines and error
- * objects, fault injection and a ledger. See README.md.
+ * the Files and Vector Stores APIs, in four dialects (OpenAI, Azure OpenAI, Azure AI Foundry Agent
+ * Service projects and hub-based projects), with a scripted model, scripted file processing, the
+ * real status machines and error objects, fault injection and a ledger. See README.md.
  */
 
 export type { EmulatorOptions } from './emulator-options';
@@ -30,6 +30,17 @@ export interface RunningEmulator {
   azureOpenAIEndpoint: string;
   /** Foundry project endpoint for `new AgentsClient(endpoint, ...)`: `${url}/api/projects/${project}`. */
   foundryEndpoint(project?: string): string;
+  /**
+   * Hub-based project endpoint, the base `azure-ai-projects` 1.0.0b builds from a connection string:
+   * `${url}/agents/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{project}`.
+   */
+  foundryHubEndpoint(project?: string, hub?: FoundryHubLocation): string;
+  /**
+   * Hub-based project connection string `HOST;SUBSCRIPTION;RESOURCE_GROUP;PROJECT`, as
+   * `AIProjectClient.from_connection_string` (and `AZURE_AI_PROJECT_CONNECTION_STRING`) take it. The
+   * host means `https://HOST`, so it throws unless the emulator was started with `tls`.
+   */
+  foundryHubConnectionString(project?: string, hub?: FoundryHubLocation): string;
   /** The one credential accepted. */
   apiKey: string;
   /** Adds a fault rule. */
@@ -57,8 +68,20 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-/** Default Foundry project name in `foundryEndpoint()`. */
+/** Default Foundry project name in `foundryEndpoint()` and the hub helpers. */
 export const DEFAULT_FOUNDRY_PROJECT = 'agentrun';
+
+/** Where a hub-based project lives in Azure; the emulator serves any values. */
+export interface FoundryHubLocation {
+  subscriptionId?: string;
+  resourceGroup?: string;
+}
+
+/** Defaults of {@link FoundryHubLocation} in the hub helpers. */
+export const DEFAULT_FOUNDRY_HUB_LOCATION: Required<FoundryHubLocation> = {
+  subscriptionId: '00000000-0000-0000-0000-000000000000',
+  resourceGroup: 'agentrun-rg',
+};
 
 /** Starts an emulator and resolves once it listens. Always `close()` it (jest waits for open handles). */
 export async function startEmulator(options?: EmulatorOptions): Promise<RunningEmulator> {
@@ -70,6 +93,20 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     openaiBaseUrl: `${url}/v1`,
     azureOpenAIEndpoint: url,
     foundryEndpoint: (project = DEFAULT_FOUNDRY_PROJECT) => `${url}/api/projects/${encodeURIComponent(project)}`,
+    foundryHubEndpoint: (project = DEFAULT_FOUNDRY_PROJECT, hub = {}) => {
+      const { subscriptionId, resourceGroup } = { ...DEFAULT_FOUNDRY_HUB_LOCATION, ...hub };
+      return (
+        `${url}/agents/v1.0/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroup)}` +
+        `/providers/Microsoft.MachineLearningServices/workspaces/${encodeURIComponent(project)}`
+      );
+    },
+    foundryHubConnectionString: (project = DEFAULT_FOUNDRY_PROJECT, hub = {}) => {
+      if (resolved.tls === undefined) {
+        throw new Error('A hub connection string means https://HOST: start the emulator with `tls` to use one.');
+      }
+      const { subscriptionId, resourceGroup } = { ...DEFAULT_FOUNDRY_HUB_LOCATION, ...hub };
+      return [new URL(url).host, subscriptionId, resourceGroup, project].join(';');
+    },
     apiKey: resolved.apiKey,
     addFault: (rule) => server.addFault(rule),
     clearFaults: () => server.clearFaults(),

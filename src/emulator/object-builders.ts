@@ -20,25 +20,39 @@ import type {
 /** Tool resources as a create request may give them (possibly with the `vector_stores` helper). */
 type ToolResourcesInput = CreateThreadBody['tool_resources'];
 
+/** One entry of the `vector_stores` helper: the files, chunking and metadata of a vector store to create. */
+export type VectorStoreHelper = NonNullable<NonNullable<NonNullable<ToolResourcesInput>['file_search']>['vector_stores']>[number];
+
+/** Creates the vector store a helper entry describes and returns its id (the route owns the engine). */
+export type CreateHelperVectorStore = (helper: VectorStoreHelper) => string;
+
 /**
- * Tool resources as the service returns them. The `vector_stores` helper would create a vector
- * store; the emulator has none, so it stands in an id for it.
+ * Tool resources as the service returns them: the ids given, plus the id of each vector store the
+ * `vector_stores` helper asked for, created (files attached and processing) by `createVectorStore`.
+ * Modify requests take ids only, so they need no `createVectorStore`.
  */
-export function toWireToolResources(input: ToolResourcesInput | ModifyAssistantBody['tool_resources']): ToolResources {
+export function toWireToolResources(
+  input: ToolResourcesInput | ModifyAssistantBody['tool_resources'],
+  createVectorStore?: CreateHelperVectorStore,
+): ToolResources {
   if (input === undefined || input === null) return {};
   const { file_search: fileSearch, ...rest } = input as Record<string, unknown> & {
-    file_search?: { vector_store_ids?: string[]; vector_stores?: unknown[] };
+    file_search?: { vector_store_ids?: string[]; vector_stores?: VectorStoreHelper[] };
   };
   const resources: Record<string, unknown> = { ...rest };
   if (fileSearch !== undefined) {
-    const helperIds = (fileSearch.vector_stores ?? []).map(() => newId('vs'));
+    const helpers = fileSearch.vector_stores ?? [];
+    if (helpers.length > 0 && createVectorStore === undefined) {
+      throw new Error('toWireToolResources: the vector_stores helper needs a createVectorStore');
+    }
+    const helperIds = helpers.map((helper) => createVectorStore!(helper));
     resources['file_search'] = { vector_store_ids: [...(fileSearch.vector_store_ids ?? []), ...helperIds] };
   }
   return resources as ToolResources;
 }
 
-/** A new assistant. */
-export function buildAssistant(body: CreateAssistantBody): AssistantObject {
+/** A new assistant; `createVectorStore` serves the `vector_stores` helper of its tool resources. */
+export function buildAssistant(body: CreateAssistantBody, createVectorStore: CreateHelperVectorStore): AssistantObject {
   return {
     id: newId('asst'),
     object: 'assistant',
@@ -48,7 +62,7 @@ export function buildAssistant(body: CreateAssistantBody): AssistantObject {
     model: body.model,
     instructions: body.instructions ?? null,
     tools: (body.tools ?? []) as ToolDefinition[],
-    tool_resources: toWireToolResources(body.tool_resources),
+    tool_resources: toWireToolResources(body.tool_resources, createVectorStore),
     metadata: body.metadata ?? {},
     temperature: body.temperature ?? 1,
     top_p: body.top_p ?? 1,
@@ -70,14 +84,14 @@ export function modifyAssistant(assistant: AssistantObject, body: ModifyAssistan
   if (body.response_format !== undefined) assistant.response_format = body.response_format ?? 'auto';
 }
 
-/** A new thread with its initial messages. */
-export function buildThread(body: CreateThreadBody): ThreadRecord {
+/** A new thread with its initial messages; `createVectorStore` serves the `vector_stores` helper. */
+export function buildThread(body: CreateThreadBody, createVectorStore: CreateHelperVectorStore): ThreadRecord {
   const thread: ThreadRecord = {
     thread: {
       id: newId('thread'),
       object: 'thread',
       created_at: unixSeconds(),
-      tool_resources: toWireToolResources(body.tool_resources),
+      tool_resources: toWireToolResources(body.tool_resources, createVectorStore),
       metadata: body.metadata ?? {},
     },
     messages: [],

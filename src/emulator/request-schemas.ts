@@ -252,8 +252,9 @@ const contentPart = z.discriminatedUnion('type', [
 export interface RequestSchemaOptions {
   /**
    * Accept the extensions Microsoft's Foundry Agent Service adds to the same objects (and that
-   * `@azure/ai-agents` sends): `tool_resources` on create-run, `data_source` on message attachments
-   * and `azure_ai_search` in tool resources.
+   * `@azure/ai-agents` and Microsoft's Python SDKs send): `tool_resources` on create-run,
+   * `data_source` on message attachments, `azure_ai_search` in tool resources, and the upload's
+   * `filename` form field.
    */
   foundryExtensions: boolean;
 }
@@ -353,6 +354,14 @@ export function buildRequestSchemas(options: RequestSchemaOptions) {
     additional_messages: z.array(createMessage).nullable().optional(),
   });
 
+  const createFile = z.strictObject({
+    file: uploadedFile,
+    purpose: z.enum(FILE_PURPOSES),
+    expires_after: z
+      .strictObject({ anchor: z.literal('created_at'), seconds: formInteger({ min: 3600, max: 2_592_000 }) })
+      .optional(),
+  });
+
   return {
     CreateAssistantRequest: z.strictObject({
       model: z.string(),
@@ -385,13 +394,7 @@ export function buildRequestSchemas(options: RequestSchemaOptions) {
       stream: z.boolean().nullable().optional(),
     }),
     // The multipart upload's fields (validated after the form is parsed; see multipart.ts).
-    CreateFileRequest: z.strictObject({
-      file: uploadedFile,
-      purpose: z.enum(FILE_PURPOSES),
-      expires_after: z
-        .strictObject({ anchor: z.literal('created_at'), seconds: formInteger({ min: 3600, max: 2_592_000 }) })
-        .optional(),
-    }),
+    CreateFileRequest: options.foundryExtensions ? createFile.extend({ filename: z.string().optional() }) : createFile,
     CreateVectorStoreRequest: z.strictObject({
       file_ids: z.array(z.string()).max(500).optional(),
       name: z.string().optional(),

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import type { Dialect } from './dialects';
+import { isFoundryDialect, type Dialect } from './dialects';
 import type { Ledger } from './ledger';
+import { formFields, type FormPart } from './multipart';
 import { FOUNDRY_REQUEST_SCHEMAS, OPENAI_REQUEST_SCHEMAS, type RequestSchemaName, type RequestSchemas } from './request-schemas';
 import { parseRequestBody } from './request-validation';
 import type { RunEngine } from './run-engine';
@@ -20,8 +21,8 @@ export interface RequestContext {
   query: URLSearchParams;
   /** Parsed JSON body; undefined when the request had none (or was a multipart form). */
   body: unknown;
-  /** Fields of a `multipart/form-data` body (file parts as `UploadedFile`); undefined otherwise. */
-  form?: Record<string, unknown>;
+  /** Parts of a `multipart/form-data` body, bytes as sent; undefined otherwise. */
+  form?: readonly FormPart[];
 }
 
 /** A handler's answer: a JSON response, raw bytes (file content) or a run event stream. */
@@ -113,16 +114,17 @@ export function json(body: unknown, headers?: Record<string, string>): HandlerRe
 }
 
 /**
- * Validates the body (or the multipart form's fields) against the named request schema, in the
- * dialect's variant. A missing body is an empty object: the service then reports the first missing
- * required parameter.
+ * Validates the body (or the multipart form's fields, see `formFields`) against the named request
+ * schema, in the dialect's variant. A missing body is an empty object: the service then reports the
+ * first missing required parameter. A route that assembles its input itself passes it as `input`.
  */
 export function readBody<Name extends RequestSchemaName>(
   context: RequestContext,
   name: Name,
+  input: unknown = context.form !== undefined ? formFields(context.form) : (context.body ?? {}),
 ): z.output<RequestSchemas[Name]> {
-  const schemas = context.dialect === 'foundry' ? FOUNDRY_REQUEST_SCHEMAS : OPENAI_REQUEST_SCHEMAS;
-  return parseRequestBody(schemas[name], context.form ?? context.body ?? {}) as z.output<RequestSchemas[Name]>;
+  const schemas = isFoundryDialect(context.dialect) ? FOUNDRY_REQUEST_SCHEMAS : OPENAI_REQUEST_SCHEMAS;
+  return parseRequestBody(schemas[name], input) as z.output<RequestSchemas[Name]>;
 }
 
 /** The `openai-poll-after-ms` header the poll helpers honour, unless turned off. */

@@ -34,7 +34,7 @@ interface RoutedRequest {
 }
 
 /**
- * The HTTP side of the emulator: one server for all three dialects. A request goes through
+ * The HTTP side of the emulator: one server for every dialect. A request goes through
  * dialect (path prefix) -> `api-version` -> route -> auth -> count -> fault -> JSON body -> handler;
  * every step answers with the real service's error for its failure.
  */
@@ -214,7 +214,7 @@ export class EmulatorServer implements AdminControls {
       // A multipart body (a file upload) is parsed into form fields instead of JSON.
       const contentType = headerText(routed.request, 'content-type');
       const multipart = routed.method === 'POST' && isMultipart(contentType);
-      const form = multipart ? await parseMultipartForm(rawBody, contentType ?? '') : undefined;
+      const form = multipart ? parseMultipartForm(rawBody, contentType ?? '') : undefined;
       const body = routed.method === 'POST' && !multipart ? parseJsonBody(rawBody.toString('utf8')) : undefined;
       result = match.route.handler(
         { method: routed.method as HttpMethod, dialect: routed.dialect, params: match.params, query, body, form },

@@ -9,7 +9,7 @@ import { readProviderConfig, type ProviderConfig } from './provider-config';
 
 export * from './provider';
 export * from './provider-config';
-export { createOpenAIClient, createOpenAIProvider, type OpenAIProviderDependencies, AZURE_FOUNDRY_SCOPE, AZURE_OPENAI_SCOPE } from './openai-provider';
+export { createOpenAIClient, createOpenAIProvider, type OpenAIProviderDependencies, AZURE_FOUNDRY_HUB_SCOPE, AZURE_FOUNDRY_SCOPE, AZURE_OPENAI_SCOPE } from './openai-provider';
 export { toApplicationFailure, redactSecrets, retryAfterMs, type ProviderFailureDetails } from './to-application-failure';
 export { ProviderResponseError } from './wire-schemas';
 

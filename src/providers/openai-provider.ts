@@ -23,9 +23,12 @@ import {
   toWireToolResources,
 } from './wire-schemas';
 
-/** Entra ID scopes of the two Azure services. */
+/** Entra ID scope of Azure OpenAI. */
 export const AZURE_OPENAI_SCOPE = 'https://cognitiveservices.azure.com/.default';
+/** Entra ID scope of a Foundry project's Agent Service. */
 export const AZURE_FOUNDRY_SCOPE = 'https://ai.azure.com/.default';
+/** Entra ID scope of a hub-based Foundry project's agents (Azure Machine Learning), as `azure-ai-projects` 1.0.0b asks for it. */
+export const AZURE_FOUNDRY_HUB_SCOPE = 'https://ml.azure.com/.default';
 
 /** What the edge may inject (tests, custom auth). */
 export interface OpenAIProviderDependencies {
@@ -70,8 +73,11 @@ export function createOpenAIClient(config: ProviderConfig, dependencies: OpenAIP
     }
     case 'azure-foundry': {
       // The Foundry project endpoint serves /threads, /assistants, ... directly under it with
-      // ?api-version=v1 and a bearer token for https://ai.azure.com.
-      const token = getBearerTokenProvider(dependencies.credential ?? new DefaultAzureCredential(), AZURE_FOUNDRY_SCOPE);
+      // ?api-version=v1 and a bearer token for https://ai.azure.com. A hub-based project's agents
+      // endpoint (built from its connection string) does the same with its own api-version and a
+      // token for Azure Machine Learning.
+      const scope = config.projectType === 'hub' ? AZURE_FOUNDRY_HUB_SCOPE : AZURE_FOUNDRY_SCOPE;
+      const token = getBearerTokenProvider(dependencies.credential ?? new DefaultAzureCredential(), scope);
       return new OpenAI({ ...common, baseURL: config.endpoint, apiKey: token, defaultQuery: { 'api-version': config.apiVersion } });
     }
   }

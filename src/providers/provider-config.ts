@@ -15,13 +15,27 @@ export const DEFAULT_EMULATOR_API_KEY = 'emulator-key';
 export const DEFAULT_AZURE_OPENAI_API_VERSION = '2024-08-01-preview';
 /** Azure AI Foundry Agent Service API version (what `@azure/ai-agents` 1.1 sends). */
 export const DEFAULT_AZURE_FOUNDRY_API_VERSION = 'v1';
+/** A hub-based Foundry project's API version (what `azure-ai-projects` 1.0.0b3-b10 send, and all b6 accepts). */
+export const DEFAULT_AZURE_FOUNDRY_HUB_API_VERSION = '2024-12-01-preview';
+/** The form of a hub-based project's connection string, as error messages name it. */
+export const FOUNDRY_CONNECTION_STRING_FORM = 'HOST;SUBSCRIPTION_ID;RESOURCE_GROUP;PROJECT_NAME';
 
 /** A fully resolved provider configuration. `apiKey` fields are secrets: never log them. */
 export type ProviderConfig =
   | { kind: 'emulator'; baseUrl: string; apiKey: string; timeoutMs: number }
   | { kind: 'openai'; baseUrl?: string; apiKey: string; organization?: string; project?: string; timeoutMs: number }
   | { kind: 'azure-openai'; endpoint: string; apiKey?: string; apiVersion: string; timeoutMs: number }
-  | { kind: 'azure-foundry'; endpoint: string; apiVersion: string; timeoutMs: number };
+  | {
+      kind: 'azure-foundry';
+      endpoint: string;
+      apiVersion: string;
+      timeoutMs: number;
+      /**
+       * `hub` for a hub-based project reached through a connection string (Entra ID scope
+       * `https://ml.azure.com/.default`); a Foundry project (scope `https://ai.azure.com/.default`) when absent.
+       */
+      projectType?: 'foundry' | 'hub';
+    };
 
 /** Thrown for missing or wrong configuration; the message names the variable and the fix, never a value of a secret. */
 export class ProviderConfigurationError extends Error {
@@ -55,11 +69,34 @@ const environmentSchemas = {
     OPENAI_API_VERSION: optionalText,
     AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
   }),
-  'azure-foundry': z.object({
-    AZURE_AI_PROJECT_ENDPOINT: url('AZURE_AI_PROJECT_ENDPOINT'),
-    AZURE_AI_AGENTS_API_VERSION: optionalText,
-    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
-  }),
+  'azure-foundry': z
+    .object({
+      AZURE_AI_PROJECT_ENDPOINT: url('AZURE_AI_PROJECT_ENDPOINT').optional(),
+      AZURE_AI_PROJECT_CONNECTION_STRING: z.string().trim().optional(),
+      AZURE_AI_AGENTS_API_VERSION: optionalText,
+      AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+    })
+    .superRefine((values, context) => {
+      const hasEndpoint = values.AZURE_AI_PROJECT_ENDPOINT !== undefined;
+      const hasConnectionString = values.AZURE_AI_PROJECT_CONNECTION_STRING !== undefined;
+      if (hasEndpoint === hasConnectionString) {
+        context.addIssue({
+          code: 'custom',
+          message: hasEndpoint
+            ? 'set AZURE_AI_PROJECT_ENDPOINT (a Foundry project) or AZURE_AI_PROJECT_CONNECTION_STRING (a hub-based project), not both'
+            : 'AZURE_AI_PROJECT_ENDPOINT is required (https://RESOURCE.services.ai.azure.com/api/projects/PROJECT), ' +
+              `or AZURE_AI_PROJECT_CONNECTION_STRING (${FOUNDRY_CONNECTION_STRING_FORM}) for a hub-based project`,
+        });
+      } else if (hasConnectionString && parseFoundryConnectionString(values.AZURE_AI_PROJECT_CONNECTION_STRING ?? '') === undefined) {
+        // Never echo the value: a connection string pasted from the wrong place can hold a key.
+        context.addIssue({
+          code: 'custom',
+          message:
+            `AZURE_AI_PROJECT_CONNECTION_STRING must have the form ${FOUNDRY_CONNECTION_STRING_FORM} ` +
+            "(four parts separated by ';', the host without https://), as the hub-based project's overview page shows it",
+        });
+      }
+    }),
 } as const;
 
 const PROVIDER_KINDS = Object.keys(environmentSchemas) as ProviderKind[];
@@ -101,14 +138,45 @@ export function readProviderConfig(environment: NodeJS.ProcessEnv = process.env)
         apiVersion: (values.OPENAI_API_VERSION as string | undefined) ?? DEFAULT_AZURE_OPENAI_API_VERSION,
         timeoutMs,
       };
-    case 'azure-foundry':
-      return {
-        kind,
-        endpoint: stripSlash(values.AZURE_AI_PROJECT_ENDPOINT as string),
-        apiVersion: (values.AZURE_AI_AGENTS_API_VERSION as string | undefined) ?? DEFAULT_AZURE_FOUNDRY_API_VERSION,
-        timeoutMs,
-      };
+    case 'azure-foundry': {
+      const apiVersion = values.AZURE_AI_AGENTS_API_VERSION as string | undefined;
+      const connection = parseFoundryConnectionString((values.AZURE_AI_PROJECT_CONNECTION_STRING as string | undefined) ?? '');
+      if (connection !== undefined) {
+        return { kind, endpoint: connection.endpoint, apiVersion: apiVersion ?? DEFAULT_AZURE_FOUNDRY_HUB_API_VERSION, timeoutMs, projectType: 'hub' };
+      }
+      return { kind, endpoint: stripSlash(values.AZURE_AI_PROJECT_ENDPOINT as string), apiVersion: apiVersion ?? DEFAULT_AZURE_FOUNDRY_API_VERSION, timeoutMs };
+    }
   }
+}
+
+/** A hub-based project's connection string, taken apart. */
+export interface FoundryConnectionString {
+  /** `HOST`, e.g. `eastus.api.azureml.ms` (`host:port` allowed). */
+  host: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  projectName: string;
+  /**
+   * The agents endpoint `azure-ai-projects` 1.0.0b builds from it:
+   * `https://HOST/agents/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{project}`.
+   */
+  endpoint: string;
+}
+
+/**
+ * Parses `HOST;SUBSCRIPTION_ID;RESOURCE_GROUP;PROJECT_NAME`, the connection string of a hub-based
+ * Foundry project. The host means `https://HOST`, as `AIProjectClient.from_connection_string` reads
+ * it. Undefined when the string does not have that form.
+ */
+export function parseFoundryConnectionString(connectionString: string): FoundryConnectionString | undefined {
+  const parts = connectionString.trim().split(';').map((part) => part.trim());
+  if (parts.length !== 4 || parts.some((part) => part === '' || /[\s/?#]/.test(part))) return undefined;
+  const [host, subscriptionId, resourceGroup, projectName] = parts as [string, string, string, string];
+  if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host)) return undefined;
+  const endpoint =
+    `https://${host}/agents/v1.0/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroup)}` +
+    `/providers/Microsoft.MachineLearningServices/workspaces/${encodeURIComponent(projectName)}`;
+  return { host, subscriptionId, resourceGroup, projectName, endpoint };
 }
 
 /** A description of the configuration that is safe to log: no secrets. */
@@ -121,7 +189,9 @@ export function describeProviderConfig(config: ProviderConfig): string {
     case 'azure-openai':
       return `Azure OpenAI at ${config.endpoint}, api-version ${config.apiVersion} (${config.apiKey ? 'API key' : 'Entra ID'})`;
     case 'azure-foundry':
-      return `Azure AI Foundry Agent Service at ${config.endpoint}, api-version ${config.apiVersion} (Entra ID)`;
+      return config.projectType === 'hub'
+        ? `Azure AI Foundry hub-based project at ${config.endpoint}, api-version ${config.apiVersion} (Entra ID)`
+        : `Azure AI Foundry Agent Service at ${config.endpoint}, api-version ${config.apiVersion} (Entra ID)`;
   }
 }
 

@@ -21,7 +21,8 @@ test('starts with the given flags, prints one line, serves, and stops when told 
   const emulator = started;
   expect(output).toEqual([
     `agentrun emulator listening on ${emulator.url} (OpenAI: ${emulator.url}/v1, Azure OpenAI: ${emulator.url}/openai, ` +
-      `Foundry: ${emulator.url}/api/projects/demo)\n`,
+      `Foundry: ${emulator.url}/api/projects/demo, Foundry hub: ${emulator.url}/agents/v1.0/subscriptions/` +
+      '00000000-0000-0000-0000-000000000000/resourceGroups/agentrun-rg/providers/Microsoft.MachineLearningServices/workspaces/demo)\n',
   ]);
   expect(emulator.apiKey).toBe('cli-key');
   const assistant = await call(emulator, 'POST', '/assistants', { body: { model: 'gpt-4o' } });

@@ -154,6 +154,99 @@ describe("the service's 400s for a bad upload", () => {
   });
 });
 
+/**
+ * A multipart body built byte by byte, as Python's `requests` writes what Microsoft's SDKs hand it:
+ * each part is `[name, content, filename?]`; a part without a filename has no `filename` parameter.
+ */
+function rawForm(parts: Array<[string, string | Buffer, string?]>, boundary = '7567720a21c2feaef6985630e8d81b3a'): { body: Buffer; contentType: string } {
+  const chunks: Buffer[] = [];
+  for (const [name, content, filename] of parts) {
+    const disposition = `form-data; name="${name}"${filename === undefined ? '' : `; filename="${filename}"`}`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`), Buffer.from(content), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function postForm(base: string, query: string, form: { body: Buffer; contentType: string }) {
+  const response = await fetch(`${base}/files${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': form.contentType },
+    body: form.body,
+  });
+  return { status: response.status, body: (await response.json()) as { filename?: string; bytes?: number; id?: string; error?: { message: string; param: string | null } } };
+}
+
+describe("the form Microsoft's Python SDKs send: a file part without a filename, and a filename field", () => {
+  const binary = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x80]), randomBytes(4096), Buffer.from('\r\n--not-the-boundary\r\n')]);
+
+  test.each([
+    ['a Foundry project', () => emulator.foundryEndpoint(), '?api-version=v1'],
+    ['a hub-based project', () => emulator.foundryHubEndpoint(), '?api-version=2024-12-01-preview'],
+  ])('%s takes the name from the field and keeps every byte', async (_label, base, query) => {
+    const uploaded = await postForm(base(), query, rawForm([['purpose', 'assistants'], ['filename', 'notes.bin'], ['file', binary]]));
+    expect(uploaded.status).toBe(200);
+    expect(uploaded.body).toMatchObject({ filename: 'notes.bin', bytes: binary.length, purpose: 'assistants' });
+    const content = await fetch(`${emulator.openaiBaseUrl}/files/${uploaded.body.id}/content`, { headers: { authorization: `Bearer ${emulator.apiKey}` } });
+    expect(Buffer.from(await content.arrayBuffer()).equals(binary)).toBe(true);
+  });
+
+  test("the field wins over the part's own filename, which is the fallback", async () => {
+    const both = await postForm(emulator.foundryEndpoint(), '?api-version=v1', rawForm([['purpose', 'assistants'], ['filename', 'field.txt'], ['file', 'x', 'part.txt']]));
+    expect(both.body.filename).toBe('field.txt');
+    const partOnly = await postForm(emulator.foundryEndpoint(), '?api-version=v1', rawForm([['purpose', 'assistants'], ['file', 'x', 'part.txt']]));
+    expect(partOnly.body.filename).toBe('part.txt');
+  });
+
+  test('with neither, the upload is refused as the service refuses a text field named file', async () => {
+    const neither = await postForm(emulator.foundryEndpoint(), '?api-version=v1', rawForm([['purpose', 'assistants'], ['file', 'x']]));
+    expect(neither.status).toBe(400);
+    expect(neither.body.error).toEqual({
+      message: "Invalid type for 'file': expected a file, but got a string instead.",
+      type: 'invalid_request_error',
+      param: 'file',
+      code: 'invalid_type',
+    });
+  });
+
+  test('OpenAI has no filename field: it is an unknown parameter there', async () => {
+    const openai = await postForm(emulator.openaiBaseUrl, '', rawForm([['purpose', 'assistants'], ['filename', 'a.txt'], ['file', 'x', 'a.txt']]));
+    expect(openai.status).toBe(400);
+    expect(openai.body.error?.message).toBe("Unknown parameter: 'filename'.");
+  });
+});
+
+describe('multipart parsing', () => {
+  test("fetch's FormData escaping, non-ASCII names, RFC 5987 names, a preamble and a quoted boundary", async () => {
+    const escaped = await upload(emulator, 'say "hi"\n.txt', 'a');
+    expect(escaped.body.filename).toBe('say "hi"\n.txt');
+    const accented = await upload(emulator, 'café – résumé.txt', 'b');
+    expect(accented.body.filename).toBe('café – résumé.txt');
+
+    const boundary = 'b0undary';
+    const body = Buffer.from(
+      'this preamble is ignored\r\n' +
+        `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8''na%C3%AFve.txt\r\nContent-Type: text/plain\r\n\r\nc\r\n` +
+        `--${boundary}--`,
+    );
+    const extended = await postForm(emulator.openaiBaseUrl, '', { body, contentType: `multipart/form-data; boundary="${boundary}"` });
+    expect(extended.status).toBe(200);
+    expect(extended.body.filename).toBe('naïve.txt');
+  });
+
+  test.each([
+    ['no closing delimiter', '--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants'],
+    ['a part without Content-Disposition', '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--'],
+    ['a part without a name', '--b\r\nContent-Disposition: form-data; filename="a.txt"\r\n\r\nx\r\n--b--'],
+    ['no blank line after the headers', '--b\r\nContent-Disposition: form-data; name="file"\r\n--b--'],
+  ])('%s is a 400, not a crash', async (_label, text) => {
+    const response = await postForm(emulator.openaiBaseUrl, '', { body: Buffer.from(text), contentType: 'multipart/form-data; boundary=b' });
+    expect(response.status).toBe(400);
+    expect(response.body.error?.message).toBe('Could not parse multipart form data. Check the boundary and the encoding of each part.');
+  });
+});
+
 describe('faults on the Files API', () => {
   beforeEach(() => emulator.reset());
 

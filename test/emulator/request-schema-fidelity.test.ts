@@ -99,7 +99,7 @@ describe('request schemas match the official OpenAPI request objects', () => {
       if (added.length > 0) extras[name] = added;
       expect(openai.every((key) => foundry.includes(key))).toBe(true);
     }
-    expect(extras).toEqual({ CreateRunRequest: ['tool_resources'] });
+    expect(extras).toEqual({ CreateRunRequest: ['tool_resources'], CreateFileRequest: ['filename'] });
   });
 
   test('schemas are strict: an unknown key is rejected at the top level and when nested', () => {

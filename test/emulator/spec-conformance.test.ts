@@ -18,6 +18,8 @@ afterAll(async () => {
 
 test('a tool round, a streamed run, and gets, lists, modifies and deletes of everything', async () => {
   const script = JSON.stringify({ steps: [{ tools: [{ name: 'f', arguments: { a: 1 } }, { name: 'g' }] }, { answer: 'Done.' }] });
+  // The vector_stores helper makes a real vector store, so its files must exist.
+  const knowledge = (await upload(emulator, 'knowledge.txt', 'facts')).body.id as string;
   const assistant = (
     await call(emulator, 'POST', '/assistants', {
       body: {
@@ -29,7 +31,7 @@ test('a tool round, a streamed run, and gets, lists, modifies and deletes of eve
           { type: 'code_interpreter' },
           { type: 'file_search', file_search: { max_num_results: 5 } },
         ],
-        tool_resources: { file_search: { vector_stores: [{ file_ids: ['file-1'] }] } },
+        tool_resources: { file_search: { vector_stores: [{ file_ids: [knowledge] }] } },
         response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } },
         metadata: { [EMULATOR_SCRIPT_METADATA_KEY]: script },
       },

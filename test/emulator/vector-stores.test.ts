@@ -1,8 +1,9 @@
 /**
  * Vector stores, vector store files and file batches: the ingestion status machine over time, scripted
  * outcomes (rules and the filename convention), batches that complete with failures or are cancelled
- * mid-way, filters and cursors, expiry, deletion, the service's errors, every fault kind, the three
- * dialects, the official client's poll helpers, and a scale check of the single-timer scheduler.
+ * mid-way, filters and cursors, expiry, deletion, the service's errors, every fault kind, the
+ * dialects, the official client's poll helpers, the `vector_stores` helper of assistants and threads,
+ * and a scale check of the single-timer scheduler.
  */
 import OpenAI, { toFile } from 'openai';
 import { startEmulator, type FaultRule, type RunningEmulator } from '../../src/emulator';
@@ -478,6 +479,104 @@ describe('faults on the vector store routes', () => {
     emulator.addFault({ kind: 'rate_limit', route: '/vector_stores/{vector_store_id}/file_batches/{batch_id}', times: 1 });
     await expect(client.vectorStores.fileBatches.poll(vectorStoreId, batch.id, { pollIntervalMs: 5 })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
     await expect(client.vectorStores.fileBatches.poll(vectorStoreId, batch.id, { pollIntervalMs: 5 })).resolves.toMatchObject({ status: 'completed' });
+  });
+});
+
+describe('the vector_stores helper of tool_resources.file_search', () => {
+  const helper = (fileIds: string[], metadata: Record<string, string> = {}) => ({
+    file_search: {
+      vector_stores: [{ file_ids: fileIds, chunking_strategy: { type: 'static' as const, static: { max_chunk_size_tokens: 300, chunk_overlap_tokens: 100 } }, metadata }],
+    },
+  });
+
+  test('an assistant gets a real vector store: files attached and processed, then readable, listable and deletable', async () => {
+    const first = await client.files.create({ file: await toFile(Buffer.from('alpha'), 'alpha.txt'), purpose: 'assistants' });
+    const second = await client.files.create({ file: await toFile(Buffer.from('beta'), 'beta.txt'), purpose: 'assistants' });
+    const assistant = await client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'file_search' }],
+      tool_resources: helper([first.id, second.id], { source: 'helper' }),
+    });
+    const ids = assistant.tool_resources?.file_search?.vector_store_ids ?? [];
+    expect(ids).toEqual([expect.stringMatching(/^vs_/)]);
+    const vectorStoreId = ids[0]!;
+
+    const created = await client.vectorStores.retrieve(vectorStoreId);
+    expect(created).toMatchObject({ id: vectorStoreId, metadata: { source: 'helper' }, status: 'in_progress', file_counts: counts({ in_progress: 2 }) });
+    expect(created.expires_after).toBeUndefined(); // an assistant's store never expires
+    const done = await pollUntil(`/vector_stores/${vectorStoreId}`, (body) => body.status === 'completed');
+    expect(done.file_counts).toEqual(counts({ completed: 2 }));
+    expect(done.usage_bytes).toBe('alpha'.length + 'beta'.length);
+    const files = await client.vectorStores.files.list(vectorStoreId);
+    expect(files.data.map((file) => file.id).sort()).toEqual([first.id, second.id].sort());
+    expect(files.data[0]?.chunking_strategy).toEqual({ type: 'static', static: { max_chunk_size_tokens: 300, chunk_overlap_tokens: 100 } });
+    expect((await client.vectorStores.list()).data.map((store) => store.id)).toContain(vectorStoreId);
+    expect(emulator.stats().vectorStoreFilesCreated).toBe(2);
+
+    await expect(client.vectorStores.delete(vectorStoreId)).resolves.toEqual({ id: vectorStoreId, object: 'vector_store.deleted', deleted: true });
+    expect((await call(emulator, 'GET', `/vector_stores/${vectorStoreId}`)).status).toBe(404);
+  });
+
+  test('a thread (and a thread-and-run) gets one that expires 7 days after it was last active, as OpenAI documents', async () => {
+    const fileId = await uploaded('thread.txt');
+    const thread = await client.beta.threads.create({ tool_resources: helper([fileId]) });
+    const threadStoreId = thread.tool_resources?.file_search?.vector_store_ids?.[0] ?? '';
+    const threadStore = await client.vectorStores.retrieve(threadStoreId);
+    expect(threadStore.expires_after).toEqual({ anchor: 'last_active_at', days: 7 });
+    expect(threadStore.expires_at).toBe((threadStore.last_active_at ?? 0) + 7 * 86_400);
+    expect((await client.vectorStores.files.retrieve(fileId, { vector_store_id: threadStoreId })).status).toBe('in_progress');
+
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+    const run = await client.beta.threads.createAndRun({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'hi' }], tool_resources: helper([fileId], { for: 'run' }) },
+    });
+    const runThread = await client.beta.threads.retrieve(run.thread_id);
+    const runStoreId = runThread.tool_resources?.file_search?.vector_store_ids?.[0] ?? '';
+    expect(runStoreId).not.toBe(threadStoreId);
+    expect((await client.vectorStores.retrieve(runStoreId)).metadata).toEqual({ for: 'run' });
+    expect((await client.vectorStores.files.list(runStoreId)).data.map((file) => file.id)).toEqual([fileId]);
+  });
+
+  test('over raw HTTP in the Foundry dialects; unknown file ids are the 404 naming them, and nothing is created', async () => {
+    const fileId = await uploaded('foundry.txt');
+    const hub = emulator.foundryHubEndpoint();
+    const viaHub = await call(emulator, 'POST', '/assistants?api-version=2024-12-01-preview', {
+      base: hub,
+      body: { model: 'gpt-4o', tool_resources: { file_search: { vector_stores: [{ file_ids: [fileId] }] } } },
+    });
+    expect(viaHub.status).toBe(200);
+    const hubStoreId = viaHub.body.tool_resources.file_search.vector_store_ids[0];
+    const listed = await call(emulator, 'GET', `/vector_stores/${hubStoreId}/files?api-version=v1`, { base: emulator.foundryEndpoint() });
+    expect(listed.body.data.map((file: { id: string }) => file.id)).toEqual([fileId]);
+
+    const storesBefore = (await call(emulator, 'GET', '/vector_stores')).body.data.length;
+    const missing = await call(emulator, 'POST', '/threads?api-version=v1', {
+      base: emulator.foundryEndpoint(),
+      body: { tool_resources: { file_search: { vector_stores: [{ file_ids: [fileId, 'file-missing'] }] } } },
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toBe('Files [file-missing] were not found');
+    const missingAssistant = await call(emulator, 'POST', '/assistants', {
+      body: { model: 'gpt-4o', tool_resources: { file_search: { vector_stores: [{ file_ids: ['file-gone'] }] } } },
+    });
+    expect(missingAssistant.status).toBe(404);
+    expect((await call(emulator, 'GET', '/vector_stores')).body.data.length).toBe(storesBefore);
+    expect((await call(emulator, 'GET', '/assistants')).body.data.map((assistant: { id: string }) => assistant.id)).toEqual([viaHub.body.id]);
+  });
+
+  test('modify takes ids only, as the spec says: the helper is an unknown parameter, a created store can be attached', async () => {
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+    const refused = await call(emulator, 'POST', `/assistants/${assistant.id}`, {
+      body: { tool_resources: { file_search: { vector_stores: [{ file_ids: [] }] } } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe("Unknown parameter: 'tool_resources.file_search.vector_stores'.");
+    const thread = await client.beta.threads.create({ tool_resources: { file_search: { vector_stores: [{}] } } });
+    const emptyStoreId = thread.tool_resources?.file_search?.vector_store_ids?.[0] ?? '';
+    expect((await client.vectorStores.retrieve(emptyStoreId)).file_counts.total).toBe(0);
+    const modified = await client.beta.assistants.update(assistant.id, { tool_resources: { file_search: { vector_store_ids: [emptyStoreId] } } });
+    expect(modified.tool_resources?.file_search?.vector_store_ids).toEqual([emptyStoreId]);
   });
 });
 

@@ -1,4 +1,9 @@
-import { readProviderConfig, describeProviderConfig, ProviderConfigurationError } from '../../src/providers/provider-config';
+import {
+  readProviderConfig,
+  describeProviderConfig,
+  parseFoundryConnectionString,
+  ProviderConfigurationError,
+} from '../../src/providers/provider-config';
 import { redactSecrets, retryAfterMs } from '../../src/providers/to-application-failure';
 
 describe('readProviderConfig', () => {
@@ -23,6 +28,62 @@ describe('readProviderConfig', () => {
       apiVersion: 'v1',
       timeoutMs: 5000,
     });
+  });
+
+  it('reads a hub-based Foundry project from its connection string', () => {
+    const connectionString = 'eastus.api.azureml.ms;1234-5678;my-rg;my-project';
+    const config = readProviderConfig({ AGENTRUN_PROVIDER: 'azure-foundry', AZURE_AI_PROJECT_CONNECTION_STRING: connectionString });
+    expect(config).toEqual({
+      kind: 'azure-foundry',
+      endpoint:
+        'https://eastus.api.azureml.ms/agents/v1.0/subscriptions/1234-5678/resourceGroups/my-rg/providers/Microsoft.MachineLearningServices/workspaces/my-project',
+      apiVersion: '2024-12-01-preview',
+      timeoutMs: 60_000,
+      projectType: 'hub',
+    });
+    expect(describeProviderConfig(config)).toBe(
+      `Azure AI Foundry hub-based project at ${config.kind === 'azure-foundry' ? config.endpoint : ''}, api-version 2024-12-01-preview (Entra ID)`,
+    );
+    expect(
+      readProviderConfig({
+        AGENTRUN_PROVIDER: 'azure-foundry',
+        AZURE_AI_PROJECT_CONNECTION_STRING: ' 127.0.0.1:8443;sub;rg;p ',
+        AZURE_AI_AGENTS_API_VERSION: '2024-07-01-preview',
+      }),
+    ).toMatchObject({ endpoint: expect.stringMatching(/^https:\/\/127\.0\.0\.1:8443\/agents\/v1\.0\//), apiVersion: '2024-07-01-preview' });
+    expect(parseFoundryConnectionString('[::1]:8443;sub;rg;p')?.host).toBe('[::1]:8443');
+  });
+
+  it('needs exactly one of the Foundry endpoint and the connection string', () => {
+    expect(() => readProviderConfig({ AGENTRUN_PROVIDER: 'azure-foundry' })).toThrow(
+      /AZURE_AI_PROJECT_ENDPOINT is required .*or AZURE_AI_PROJECT_CONNECTION_STRING \(HOST;SUBSCRIPTION_ID;RESOURCE_GROUP;PROJECT_NAME\)/,
+    );
+    expect(() =>
+      readProviderConfig({
+        AGENTRUN_PROVIDER: 'azure-foundry',
+        AZURE_AI_PROJECT_ENDPOINT: 'https://r.services.ai.azure.com/api/projects/p',
+        AZURE_AI_PROJECT_CONNECTION_STRING: 'h;s;r;p',
+      }),
+    ).toThrow(/set AZURE_AI_PROJECT_ENDPOINT \(a Foundry project\) or AZURE_AI_PROJECT_CONNECTION_STRING \(a hub-based project\), not both/);
+  });
+
+  it.each([
+    ['three parts', 'westus.api.azureml.ms;sub-7f3a;rg-7f3a'],
+    ['an empty part', 'westus.api.azureml.ms;;rg-7f3a;proj-7f3a'],
+    ['a scheme on the host', 'https://westus.api.azureml.ms;sub-7f3a;rg-7f3a;proj-7f3a'],
+    ['a path in a part', 'westus.api.azureml.ms;sub-7f3a/x;rg-7f3a;proj-7f3a'],
+    ['another kind of connection string, holding a key', 'Endpoint=https://x.openai.azure.com/;Key=super-secret-key-0123456789'],
+  ])('refuses a connection string with %s, naming the variable and the form, never its value', (_label, value) => {
+    let error: unknown;
+    try {
+      readProviderConfig({ AGENTRUN_PROVIDER: 'azure-foundry', AZURE_AI_PROJECT_CONNECTION_STRING: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ProviderConfigurationError);
+    const message = (error as Error).message;
+    expect(message).toContain('AZURE_AI_PROJECT_CONNECTION_STRING must have the form HOST;SUBSCRIPTION_ID;RESOURCE_GROUP;PROJECT_NAME');
+    for (const part of value.split(';').filter((piece) => piece !== '')) expect(message).not.toContain(part);
   });
 
   it('names the missing or wrong variable and the fix', () => {

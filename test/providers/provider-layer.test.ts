@@ -1,11 +1,21 @@
 /**
  * The provider layer against the emulator over real HTTP: a whole run with a tool round, polled and
- * streamed, in every dialect agentrun configures.
+ * streamed, in every dialect agentrun configures. The hub-based Foundry project is reached the way a
+ * user configures it, from `AZURE_AI_PROJECT_CONNECTION_STRING`, which means `https://HOST`: its
+ * emulator serves HTTPS with the test certificate, trusted through an injected `fetch`.
  */
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { createOpenAIClient, createOpenAIProvider, type AgentProvider, type ProviderConfig } from '../../src/providers';
+import {
+  createOpenAIClient,
+  createOpenAIProvider,
+  readProviderConfig,
+  type AgentProvider,
+  type OpenAIProviderDependencies,
+  type ProviderConfig,
+} from '../../src/providers';
 import { isTerminalRunStatus, type RunSnapshot, type RunStreamEvent } from '../../src/shared/agent-types';
+import { fetchTrustingTestCertificate, testTls } from '../support/test-tls';
 
 /** A credential that hands out the emulator's key as the Entra ID token, and records the scopes asked for. */
 export function fixedTokenCredential(token: string, scopes: string[] = []): TokenCredential {
@@ -38,28 +48,45 @@ async function collect(events: AsyncIterable<RunStreamEvent>): Promise<RunStream
 
 describe('provider layer on the emulator', () => {
   let emulator: RunningEmulator;
+  let secure: RunningEmulator;
+  let trusting: ReturnType<typeof fetchTrustingTestCertificate>;
   const scopes: string[] = [];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ stepDelayMs: 20, queuedDelayMs: 5, pollAfterMs: 250 });
+    const timing = { stepDelayMs: 20, queuedDelayMs: 5, pollAfterMs: 250 };
+    emulator = await startEmulator(timing);
+    secure = await startEmulator({ ...timing, tls: testTls(), recordResponses: true });
+    trusting = fetchTrustingTestCertificate();
   });
-  afterAll(async () => emulator.close());
+  afterAll(async () => {
+    await Promise.all([emulator.close(), secure.close(), trusting.close()]);
+  });
 
-  const dialects: Array<[string, () => ProviderConfig]> = [
+  const dialects: Array<[string, () => ProviderConfig, (() => Partial<OpenAIProviderDependencies>)?]> = [
     ['emulator (OpenAI dialect)', () => ({ kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 5_000 })],
     ['openai', () => ({ kind: 'openai', baseUrl: emulator.openaiBaseUrl, apiKey: emulator.apiKey, timeoutMs: 5_000 })],
     ['azure-openai with a key', () => ({ kind: 'azure-openai', endpoint: emulator.azureOpenAIEndpoint, apiKey: emulator.apiKey, apiVersion: '2024-08-01-preview', timeoutMs: 5_000 })],
     ['azure-openai with Entra ID', () => ({ kind: 'azure-openai', endpoint: emulator.azureOpenAIEndpoint, apiVersion: '2024-08-01-preview', timeoutMs: 5_000 })],
     ['azure-foundry with Entra ID', () => ({ kind: 'azure-foundry', endpoint: emulator.foundryEndpoint('agentrun'), apiVersion: 'v1', timeoutMs: 5_000 })],
+    [
+      'azure-foundry hub-based project from its connection string, with Entra ID',
+      () =>
+        readProviderConfig({
+          AGENTRUN_PROVIDER: 'azure-foundry',
+          AZURE_AI_PROJECT_CONNECTION_STRING: secure.foundryHubConnectionString('hub-project'),
+          AGENTRUN_PROVIDER_TIMEOUT_MS: '5000',
+        }),
+      () => ({ fetch: trusting.fetch }),
+    ],
   ];
 
-  describe.each(dialects)('%s', (_name, makeConfig) => {
+  describe.each(dialects)('%s', (_name, makeConfig, makeDependencies) => {
     let provider: AgentProvider;
     let assistantId: string;
 
     beforeAll(async () => {
       const config = makeConfig();
-      const dependencies = { credential: fixedTokenCredential(emulator.apiKey, scopes) };
+      const dependencies = { credential: fixedTokenCredential(emulator.apiKey, scopes), ...makeDependencies?.() };
       provider = createOpenAIProvider(config, dependencies);
       const assistant = await createOpenAIClient(config, dependencies).beta.assistants.create({
         model: 'gpt-4o',
@@ -129,5 +156,14 @@ describe('provider layer on the emulator', () => {
   it('asked Entra ID for the right scope per Azure service', () => {
     expect(scopes).toContain('https://cognitiveservices.azure.com/.default');
     expect(scopes).toContain('https://ai.azure.com/.default');
+    expect(scopes).toContain('https://ml.azure.com/.default');
+  });
+
+  it('reached the hub-based project through its own prefix and api-version', () => {
+    const hubResponses = secure.recordedResponses().filter((response) => response.dialect === 'foundry-hub');
+    expect(hubResponses.map((response) => `${response.method} ${response.route}`)).toEqual(
+      expect.arrayContaining(['POST /assistants', 'POST /threads/runs', 'POST /threads/{thread_id}/runs/{run_id}/submit_tool_outputs']),
+    );
+    expect(secure.recordedResponses().every((response) => response.dialect === 'foundry-hub' && response.status === 200)).toBe(true);
   });
 });

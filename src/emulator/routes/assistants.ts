@@ -1,15 +1,16 @@
 import { buildAssistant, modifyAssistant } from '../object-builders';
 import { paginate, parseListQuery } from '../pagination';
 import { json, param, readBody, type Route } from '../router';
+import { helperVectorStores } from './vector-store-helper';
 
 /** Assistants: create, list, get, modify, delete. */
 export const ASSISTANT_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     template: '/assistants',
-    handler: (context, { store }) => {
-      const assistant = buildAssistant(readBody(context, 'CreateAssistantRequest'));
-      store.assistants.set(assistant.id, assistant);
+    handler: (context, services) => {
+      const assistant = buildAssistant(readBody(context, 'CreateAssistantRequest'), helperVectorStores(services, 'assistant'));
+      services.store.assistants.set(assistant.id, assistant);
       return json(assistant);
     },
   },

@@ -1,7 +1,27 @@
+import { isFoundryDialect } from '../dialects';
 import { newFileId, unixSeconds } from '../ids';
+import { formFields, UploadedFile } from '../multipart';
 import { FILE_LIST_LIMITS, paginate, parseListQuery } from '../pagination';
-import { json, param, readBody, type Route } from '../router';
+import { json, param, readBody, type RequestContext, type Route } from '../router';
 import type { FileDeletionStatus, OpenAIFileObject } from '../wire-types';
+
+/**
+ * The upload's fields as the schema validates them. Microsoft's Python SDKs (`azure-ai-projects`
+ * 1.0.0b, `azure-ai-agents`) upload bytes as a `file` part without a filename and name the file in a
+ * separate `filename` field; Foundry takes the name from that field, falling back to the part's own
+ * filename. Elsewhere (and with neither) a part without a filename is text, which the schema refuses
+ * as the service does: `Invalid type for 'file': expected a file, but got a string instead.`
+ */
+function uploadFields(context: RequestContext): unknown {
+  if (context.form === undefined) return context.body ?? {};
+  const fields = formFields(context.form);
+  const filename = fields['filename'];
+  const filePart = context.form.filter((part) => part.name === 'file').pop();
+  if (isFoundryDialect(context.dialect) && filePart !== undefined && typeof filename === 'string' && filename !== '') {
+    fields['file'] = new UploadedFile(filename, filePart.content);
+  }
+  return fields;
+}
 
 /**
  * Files: upload (multipart), list (with `purpose`), get, delete, download. Bytes are kept in memory;
@@ -12,7 +32,7 @@ export const FILE_ROUTES: readonly Route[] = [
     method: 'POST',
     template: '/files',
     handler: (context, { store, ledger }) => {
-      const body = readBody(context, 'CreateFileRequest');
+      const body = readBody(context, 'CreateFileRequest', uploadFields(context));
       const createdAt = unixSeconds();
       const file: OpenAIFileObject = {
         id: newFileId(),

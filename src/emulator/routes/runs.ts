@@ -6,6 +6,7 @@ import type { RunOverrides } from '../run-engine';
 import type { ThreadRecord } from '../store';
 import { RunEventStream } from '../streaming';
 import type { AssistantObject, StreamEvent } from '../wire-types';
+import { helperVectorStores } from './vector-store-helper';
 
 /** The fields of a create-run body that shape the run (everything but ids, messages and `stream`). */
 type RunRequestFields = RunOverrides & { stream?: boolean | null };
@@ -66,7 +67,7 @@ function createRun(context: RequestContext, services: EmulatorServices): Handler
 function createThreadAndRun(context: RequestContext, services: EmulatorServices): HandlerResult {
   const body = readBody(context, 'CreateThreadAndRunRequest');
   const assistant = services.store.assistant(body.assistant_id);
-  const thread = buildThread(body.thread ?? {});
+  const thread = buildThread(body.thread ?? {}, helperVectorStores(services, 'thread'));
   services.store.threads.set(thread.thread.id, thread);
   return startRun(services, thread, assistant, body as RunRequestFields, [
     { event: 'thread.created', data: structuredClone(thread.thread) },

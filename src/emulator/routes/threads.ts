@@ -1,23 +1,25 @@
 import { buildThread, toWireToolResources } from '../object-builders';
 import { paginate, parseListQuery } from '../pagination';
 import { json, param, readBody, type Route } from '../router';
+import { helperVectorStores } from './vector-store-helper';
 
 /** Threads: create (with messages), get, modify, delete; list only in the Foundry dialect. */
 export const THREAD_ROUTES: readonly Route[] = [
   {
     method: 'POST',
     template: '/threads',
-    handler: (context, { store }) => {
-      const thread = buildThread(readBody(context, 'CreateThreadRequest'));
-      store.threads.set(thread.thread.id, thread);
+    handler: (context, services) => {
+      const thread = buildThread(readBody(context, 'CreateThreadRequest'), helperVectorStores(services, 'thread'));
+      services.store.threads.set(thread.thread.id, thread);
       return json(thread.thread);
     },
   },
   {
-    // OpenAI has no "list threads"; Foundry does, and @azure/ai-agents calls it.
+    // OpenAI has no "list threads"; Foundry does: @azure/ai-agents calls it, and azure-ai-projects
+    // 1.0.0b10 on a hub-based project.
     method: 'GET',
     template: '/threads',
-    dialects: ['foundry'],
+    dialects: ['foundry', 'foundry-hub'],
     handler: (context, { store }) =>
       json(paginate([...store.threads.values()].map((thread) => thread.thread), parseListQuery(context.query))),
   },
