@@ -28,10 +28,7 @@ describe('the CLI explains failures', () => {
   beforeAll(async () => {
     requireBuiltCli();
     harness = await startHarness('cli-failures', { tools: exampleTools, emulator: { fileProcessingMs: 50 } });
-    await eventually(async () => {
-      const { pollers } = await harness.temporal.client.workflowService.describeTaskQueue({ namespace: temporalNamespace(), taskQueue: { name: harness.temporal.taskQueue }, taskQueueType: 1 });
-      return pollers?.length;
-    }, 15_000, 'the worker polling');
+    await harness.workerPolling();
     cli = { env: { TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: temporalNamespace(), AGENTRUN_TASK_QUEUE: harness.temporal.taskQueue } };
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrun-cli-failures-'));
   });

@@ -21,14 +21,7 @@ describe('agentrun ingest', () => {
     requireBuiltCli();
     harness = await startHarness('cli-ingest', { emulator: { fileProcessingMs: 50, pollAfterMs: 0 } });
     // `ingest` warns on stderr while no worker polls its task queue; the tests below expect a quiet stderr.
-    await eventually(async () => {
-      const { pollers } = await harness.temporal.client.workflowService.describeTaskQueue({
-        namespace: temporalNamespace(),
-        taskQueue: { name: harness.temporal.taskQueue },
-        taskQueueType: 1,
-      });
-      return pollers?.length;
-    }, 15_000, 'the worker polling');
+    await harness.workerPolling();
     cli = { env: { TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: temporalNamespace(), AGENTRUN_TASK_QUEUE: harness.temporal.taskQueue } };
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrun-cli-ingest-'));
   });

@@ -38,14 +38,7 @@ describe('agentrun run, approve, deny, output, status, list, cancel', () => {
     requireBuiltCli();
     harness = await startHarness('cli', { tools: exampleTools });
     // `run` warns on stderr while no worker polls its task queue; the tests below expect a quiet stderr.
-    await eventually(async () => {
-      const { pollers } = await harness.temporal.client.workflowService.describeTaskQueue({
-        namespace: temporalNamespace(),
-        taskQueue: { name: harness.temporal.taskQueue },
-        taskQueueType: 1,
-      });
-      return pollers?.length;
-    }, 15_000, 'the worker polling');
+    await harness.workerPolling();
     cli = {
       env: {
         TEMPORAL_ADDRESS: temporalAddress(),

@@ -5,6 +5,7 @@
 import type { Worker } from '@temporalio/worker';
 import type OpenAI from 'openai';
 import { AgentRunClient } from '../../src/client';
+import { noWorkerPolls } from '../../src/commands/command-support';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 import { createOpenAIClient, createOpenAIProvider, type ProviderConfig } from '../../src/providers';
 import type { AgentRunInput } from '../../src/shared/run-input';
@@ -22,6 +23,8 @@ export interface Harness {
   providerConfig: ProviderConfig;
   /** Creates an assistant whose default script is `script` (or none). */
   assistant(script?: object, name?: string): Promise<string>;
+  /** Resolves once the worker polls its task queue (CLI commands warn on stderr until then). */
+  workerPolling(): Promise<void>;
   /** Minimal valid input for an assistant, fast polling. */
   input(assistantId: string, overrides?: Partial<AgentRunInput>): AgentRunInput;
   close(): Promise<void>;
@@ -52,6 +55,10 @@ export async function startHarness(label: string, options: { tools?: Tool[]; emu
     async assistant(script, name = 'test assistant') {
       const created = await openai.beta.assistants.create({ model: 'gpt-4o', name, metadata: script ? { emulator_script: JSON.stringify(script) } : undefined });
       return created.id;
+    },
+    async workerPolling() {
+      const client = new AgentRunClient(temporal.client, { taskQueue: temporal.taskQueue });
+      await eventually(async () => !(await noWorkerPolls(client)), 15_000, 'the worker polling');
     },
     input(assistantId, overrides = {}) {
       return { assistantId, thread: { messages: [{ role: 'user', content: 'Hello' }] }, wait: { mode: 'poll', pollInterval: 50 }, providerRetry: { initialInterval: 100, maximumInterval: 1_000 }, ...overrides };
