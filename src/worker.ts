@@ -7,8 +7,10 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { createProvider } from './providers';
-import type { AgentProvider } from './providers/provider';
+import { createAgentService } from './providers';
+import type { AgentService } from './providers/agent-service';
+import type { AgentProvider, FileStore } from './providers/provider';
+import { ThreadsRunsService } from './providers/threads-runs-service';
 import { configSecrets, describeProviderConfig, readProviderConfig } from './providers/provider-config';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
@@ -25,8 +27,13 @@ export interface AgentrunWorkerOptions {
   taskQueue?: string;
   /** The function tools this worker runs. */
   tools?: readonly Tool[];
-  /** Default: the provider `AGENTRUN_PROVIDER` configures. */
+  /**
+   * A threads/runs provider with its file store (the `openai` adapter for one configuration). Default:
+   * what `AGENTRUN_PROVIDER` configures. Ignored when `service` is given.
+   */
   provider?: AgentProvider;
+  /** The neutral seam over the worker's protocol (threads/runs or Responses), with its file store. */
+  service?: { service: AgentService; files: FileStore };
   /** Secrets to scrub from failure messages (default: the configured provider's keys). */
   secrets?: readonly string[];
   /** Register agentrun's search attributes when the server lacks them (default true). */
@@ -44,12 +51,12 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
   const namespace = options.namespace ?? settings.namespace;
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
 
-  let provider = options.provider;
   let secrets = options.secrets ?? [];
-  if (!provider) {
+  let backend = options.service ?? (options.provider ? { service: new ThreadsRunsService(options.provider, secrets), files: options.provider } : undefined);
+  if (!backend) {
     const config = readProviderConfig();
-    provider = createProvider(config);
     secrets = options.secrets ?? configSecrets(config);
+    backend = createAgentService(config, secrets);
     log(`agentrun worker: provider ${describeProviderConfig(config)}`);
   }
   const tools = checkUniqueNames([...(options.tools ?? [])]);
@@ -58,7 +65,7 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
     namespace,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     workflowsPath: require.resolve('./workflows'),
-    activities: createActivities({ provider, tools, secrets }),
+    activities: createActivities({ ...backend, tools, secrets }),
     // Cancellation reaches an activity only in a heartbeat response, and heartbeats are throttled
     // to 80% of the heartbeat timeout by default (8 s here). Capping the throttle makes cancelling a
     // workflow cancel its provider run within about a second.

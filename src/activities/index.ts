@@ -3,7 +3,8 @@
  * (samples-typescript `activities-dependency-injection`). Workflows type their proxies with
  * `ReturnType<typeof createActivities>`.
  */
-import type { AgentProvider } from '../providers/provider';
+import type { AgentService } from '../providers/agent-service';
+import type { FileStore } from '../providers/provider';
 import type { Tool } from '../tools/define-tool';
 import { createIngestionActivities } from './ingestion-activities';
 import { createRunActivities } from './run-activities';
@@ -11,7 +12,10 @@ import { createToolActivities } from './tool-activities';
 
 /** What the activities need from the worker. */
 export interface ActivityDependencies {
-  provider: AgentProvider;
+  /** Turns of agents: the neutral seam over the worker's protocol. */
+  service: AgentService;
+  /** Files and vector stores (ingestion). */
+  files: FileStore;
   tools: readonly Tool[];
   /** Secrets to scrub from any failure message. */
   secrets: readonly string[];

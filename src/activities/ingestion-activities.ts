@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentProvider, UploadSource } from '../providers/provider';
+import type { FileStore, UploadSource } from '../providers/provider';
 import { toApplicationFailure } from '../providers/to-application-failure';
 import { describeSource, type DocumentSource } from '../shared/ingestion-input';
 import {
@@ -72,7 +72,7 @@ async function openDocument(source: DocumentSource, maxFileBytes: number, signal
 }
 
 /** Builds the ingestion activities over a provider. */
-export function createIngestionActivities({ provider, secrets }: { provider: AgentProvider; secrets: readonly string[] }) {
+export function createIngestionActivities({ files: provider, secrets }: { files: FileStore; secrets: readonly string[] }) {
   const run = <T>(work: () => Promise<T>) => providerActivity(secrets, work);
 
   /** Lists every file of a batch with a status, page by page. */

@@ -1,6 +1,8 @@
 /**
- * The one interface agentrun's activities use to reach an agent service. Adapters implement it
- * per provider; nothing above it sees a provider's wire shapes (src/shared/agent-types.ts).
+ * Protocol clients: the threads/runs protocol ({@link ThreadsRunsApi}) and the Files and Vector
+ * Stores APIs ({@link FileStore}) that feed `file_search` under both protocols. Run activities
+ * reach them through the neutral seam (agent-service.ts); ingestion activities use the file store
+ * directly. Nothing above them sees a provider's wire shapes (src/shared/agent-types.ts).
  *
  * Every method throws the provider's own errors; activities turn them into Temporal failures with
  * {@link toApplicationFailure} in one place.
@@ -51,8 +53,8 @@ export interface UploadSource {
 /** Which dialect of the threads/runs protocol an adapter speaks. */
 export type ProviderKind = 'emulator' | 'openai' | 'azure-openai' | 'azure-foundry';
 
-/** What agentrun needs from an agent service. */
-export interface AgentProvider {
+/** The threads/runs protocol (Assistants API, Azure OpenAI Assistants, Foundry classic agents). */
+export interface ThreadsRunsApi {
   readonly kind: ProviderKind;
   /** Where it points, without credentials (for logs and the Web UI). */
   readonly endpoint: string;
@@ -79,6 +81,13 @@ export interface AgentProvider {
   createRunStream(threadId: string, run: RunOptions, options?: CallOptions): AsyncIterable<RunStreamEvent>;
   createThreadAndRunStream(thread: NewThread, run: RunOptions, options?: CallOptions): AsyncIterable<RunStreamEvent>;
   submitToolOutputsStream(threadId: string, runId: string, outputs: ToolOutput[], options?: CallOptions): AsyncIterable<RunStreamEvent>;
+}
+
+/** Files and vector stores: what ingestion needs, the same under both protocols. */
+export interface FileStore {
+  readonly kind: ProviderKind;
+  /** Where it points, without credentials (for logs and the Web UI). */
+  readonly endpoint: string;
 
   // -- files --
   uploadFile(source: UploadSource, purpose: string, options?: CallOptions): Promise<FileInfo>;
@@ -104,4 +113,10 @@ export interface AgentProvider {
   getFileBatch(vectorStoreId: string, batchId: string, options?: CallOptions): Promise<FileBatchInfo>;
   cancelFileBatch(vectorStoreId: string, batchId: string, options?: CallOptions): Promise<FileBatchInfo>;
   listFileBatchFiles(vectorStoreId: string, batchId: string, query?: ListQuery & { filter?: 'in_progress' | 'completed' | 'failed' | 'cancelled' }, options?: CallOptions): Promise<VectorStoreFileInfo[]>;
+}
+
+/** A threads/runs provider with its file store: what the `openai` adapter gives for one configuration. */
+export interface AgentProvider extends ThreadsRunsApi, FileStore {
+  readonly kind: ProviderKind;
+  readonly endpoint: string;
 }

@@ -34,13 +34,20 @@ export interface StartRunParams {
   bounds: ResultBounds;
 }
 
-/** Submit one round's outputs (all in one request), then wait. */
+/** Answer one round's tool calls (all in one request), then wait. */
 export interface SubmitToolOutputsParams {
+  /** The conversation (thread, or conversation; '' for a Responses chain). */
   threadId: string;
+  /** The turn whose calls are answered (run, or response). */
   runId: string;
   outputs: ToolOutput[];
   wait: WaitOptions;
   bounds: ResultBounds;
+  /** Tags of the response the answer creates (Responses; absent in activities scheduled before the seam). */
+  workflowId?: string;
+  step?: number;
+  /** The turn's options (Responses repeat them on every response). */
+  run?: RunOptions;
 }
 
 /** Wait for a known run. */
@@ -113,6 +120,9 @@ export interface ToolResult {
 export interface LiveRunDetails {
   threadId: string;
   runId: string;
+  /** The provider's own status, for people. */
   status: string;
   expiresAt: number | null;
+  /** The last stream event seen (Responses `sequence_number`): a retried attempt resumes after it. */
+  streamCursor?: number;
 }

@@ -7,30 +7,46 @@
  * Pure TypeScript, safe in the workflow sandbox; every value is JSON-plain.
  */
 
-/** Run statuses of the threads/runs protocol. */
-export const RUN_STATUSES = ['queued', 'in_progress', 'requires_action', 'cancelling', 'cancelled', 'failed', 'completed', 'incomplete', 'expired'] as const;
-/** A known run status. Providers may add statuses: code must treat unknown ones as still running. */
-export type RunStatus = (typeof RUN_STATUSES)[number];
+/**
+ * agentrun's own status vocabulary for a turn (a run, or a response), whatever the protocol. Each
+ * adapter maps its raw statuses once (`queued`, `in_progress`, `cancelling` and anything unknown
+ * are `running`; a response that ended asking for function calls is `requires_action`). The
+ * actionable names are the threads/runs ones, so histories recorded before the seam read the same.
+ */
+export const TURN_STATUSES = ['running', 'requires_action', 'completed', 'failed', 'incomplete', 'cancelled', 'expired'] as const;
+/** A turn's status in agentrun's vocabulary. */
+export type TurnStatus = (typeof TURN_STATUSES)[number];
 
-/** Statuses after which a run never changes again. */
+/** Statuses after which a turn never changes again. */
 export const TERMINAL_RUN_STATUSES: readonly string[] = ['cancelled', 'failed', 'completed', 'incomplete', 'expired'];
 
-/** True when the run has ended. Unknown statuses count as still running (FACTS: never hot-loop on them). */
+/** True when the turn has ended. Unknown statuses count as still running (FACTS: never hot-loop on them). */
 export function isTerminalRunStatus(status: string): boolean {
   return TERMINAL_RUN_STATUSES.includes(status);
 }
 
-/** One function call the model asked for. `arguments` is the model's raw JSON text, unvalidated. */
+/**
+ * One call the model asked for and that waits for an answer. `arguments` is the model's raw JSON
+ * text, unvalidated. A function call by default; an MCP approval request (Responses) asks a person
+ * whether the model may call a tool of an MCP server, and is answered by approving or denying it.
+ */
 export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /** Absent: a function call (every call recorded before MCP approvals existed). */
+  kind?: 'function' | 'mcp_approval';
+  /** For MCP approval requests: the server's label. */
+  serverLabel?: string;
 }
 
 /** The answer to one tool call. */
 export interface ToolOutput {
   toolCallId: string;
+  /** The function's output (for an MCP approval: the reason, when one was given). */
   output: string;
+  /** For an MCP approval request: whether the call was approved. */
+  approve?: boolean;
 }
 
 /** Token usage of a run or step. */
@@ -46,12 +62,19 @@ export interface RunError {
   message: string;
 }
 
-/** A run as last seen at the provider. */
+/**
+ * A turn as last seen at the provider: a threads/runs run, or a response. Field names are the
+ * threads/runs ones (they are in recorded histories): `threadId` is the conversation, `id` the run
+ * or response, `assistantId` the agent (an assistant id, a Foundry agent, or a model).
+ */
 export interface RunSnapshot {
   id: string;
   threadId: string;
   assistantId: string;
+  /** agentrun's vocabulary ({@link TurnStatus}). */
   status: string;
+  /** The provider's own status, for people (`queued`, `in_progress`, ...). */
+  providerStatus?: string;
   /** Calls waiting for outputs when status is `requires_action`; empty otherwise. */
   requiredToolCalls: ToolCall[];
   lastError: RunError | null;
@@ -171,7 +194,8 @@ export interface RunStep {
 
 /** What a streamed run reports, translated from the provider's server-sent events. */
 export type RunStreamEvent =
-  | { type: 'run'; run: RunSnapshot }
+  /** `cursor`: the event's position in a resumable stream (Responses `sequence_number`). */
+  | { type: 'run'; run: RunSnapshot; cursor?: number }
   | { type: 'step'; step: RunStep }
   | { type: 'message.delta'; messageId: string; text: string }
   | { type: 'message.completed'; message: ThreadMessage };

@@ -33,6 +33,11 @@ export const FailureType = {
   ProviderRequestAborted: 'ProviderRequestAborted',
   /** Provider configuration on the worker is missing or wrong. Not retried. */
   ProviderConfigurationInvalid: 'ProviderConfigurationInvalid',
+  /**
+   * The workflow asks for something the worker's protocol cannot do (an assistant id on a Responses
+   * worker, a Foundry agent or an inline agent on a threads/runs worker). Not retried.
+   */
+  ProviderProtocolMismatch: 'ProviderProtocolMismatch',
   /** Any other provider error. Retried. */
   ProviderError: 'ProviderError',
 
