@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { LiveRunDetails } from './shared/activity-types';
-import { agentRunInputSchema, describeIssues, type AgentRunInput } from './shared/run-input';
+import { agentLabel, agentOf, agentRunInputSchema, conversationOf, describeIssues, type AgentRunInput } from './shared/run-input';
 import {
   AGENT_RUN_WORKFLOW_TYPE,
   approveToolCallSignal,
@@ -118,17 +118,19 @@ export class AgentRunClient {
     if (!parsed.success) throw new InvalidAgentRunInputError(`Invalid agent run input: ${describeIssues(parsed.error)}`);
     const oversize = oversizeInputProblem(input);
     if (oversize) throw new InvalidAgentRunInputError(oversize);
-    const workflowId = options.workflowId ?? readableWorkflowId(parsed.data.assistantId);
+    const agent = agentLabel(agentOf(parsed.data));
+    const conversation = conversationOf(parsed.data);
+    const workflowId = options.workflowId ?? readableWorkflowId(agent);
     const handle = await this.startWorkflow<typeof agentRunWorkflow>(AGENT_RUN_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId,
       args: [input],
       typedSearchAttributes: [
         { key: AGENT_RUN_STATUS, value: 'starting' },
-        { key: AGENT_RUN_ASSISTANT_ID, value: parsed.data.assistantId },
-        ...(parsed.data.threadId ? [{ key: AGENT_RUN_THREAD_ID, value: parsed.data.threadId }] : []),
+        { key: AGENT_RUN_ASSISTANT_ID, value: agent },
+        ...(conversation.kind === 'existing' ? [{ key: AGENT_RUN_THREAD_ID, value: conversation.id }] : []),
       ],
-      staticSummary: `agent run of ${parsed.data.assistantId}${parsed.data.threadId ? ` on ${parsed.data.threadId}` : ' on a new thread'}`,
+      staticSummary: `agent run of ${agent} ${conversation.kind === 'existing' ? `on ${conversation.id}` : conversation.kind === 'chain' ? `after ${conversation.previousResponseId}` : 'on a new conversation'}`,
     });
     return { workflowId, handle };
   }
@@ -301,10 +303,10 @@ export class AgentRunClient {
   }
 }
 
-/** `agent-run-<assistant>-<yyyymmdd-hhmmss>-<4 hex>`: sortable, readable, unique enough with the suffix. */
-export function readableWorkflowId(assistantId: string, now: Date = new Date()): string {
+/** `agent-run-<agent>-<yyyymmdd-hhmmss>-<4 hex>`: sortable, readable, unique enough with the suffix. */
+export function readableWorkflowId(agent: string, now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const assistant = assistantId.replace(/[^a-zA-Z0-9_-]/g, '').slice(0, 40) || 'assistant';
+  const assistant = agent.replace(/[^a-zA-Z0-9_-]/g, '').slice(0, 40) || 'agent';
   return `agent-run-${assistant}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 

@@ -97,10 +97,11 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
      * workflow id. If its response is lost, a retry creates another: the first is left behind
      * empty of turns (README).
      */
-    async createThread(params: { newThread: NewThread; workflowId: string }): Promise<{ threadId: string }> {
+    async createThread(params: { newThread: NewThread; workflowId: string }): Promise<{ threadId: string; messagesAdded?: boolean }> {
       return mapped(async () => {
-        const { conversationId } = await service.createConversation(params.newThread, params.workflowId, callOptions());
-        return { threadId: conversationId };
+        const { conversationId, messagesAdded } = await service.createConversation(params.newThread, params.workflowId, callOptions());
+        // `messagesAdded: false`: the protocol takes a new conversation's messages as the first turn's input.
+        return messagesAdded === false ? { threadId: conversationId, messagesAdded } : { threadId: conversationId };
       });
     },
 

@@ -97,8 +97,12 @@ export interface AgentService {
   /** Where it points, without credentials (logs, the Web UI). */
   readonly endpoint: string;
 
-  /** Creates the conversation of a workflow (a thread, or a conversation), tagged with the workflow id. */
-  createConversation(conversation: NewConversation, workflowId: string, options?: CallOptions): Promise<{ conversationId: string }>;
+  /**
+   * Creates the conversation of a workflow (a thread, or a conversation), tagged with the workflow
+   * id. `messagesAdded: false` when the protocol takes the messages as the first turn's input
+   * instead (the caller then sends them with it).
+   */
+  createConversation(conversation: NewConversation, workflowId: string, options?: CallOptions): Promise<{ conversationId: string; messagesAdded?: boolean }>;
   /**
    * Starts the turn of one workflow step, or finds the one an earlier attempt started and lost
    * the response of. A conversation busy with another caller's turn is handled per `onActiveRun`.

@@ -147,9 +147,18 @@ export type ResponseFormat =
   | { type: 'json_object' }
   | { type: 'json_schema'; jsonSchema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean } };
 
-/** Every option of creating a run (create_and_process_run's, minus orchestration). */
+/**
+ * Every option of starting a turn (create_and_process_run's, minus orchestration). The agent is an
+ * assistant (`assistantId`, threads/runs), a Foundry agent (`agentName`, `agentVersion`), or inline
+ * (`model`, `instructions`, `tools`, Responses).
+ */
 export interface RunOptions {
-  assistantId: string;
+  assistantId?: string;
+  /** A Foundry agent (agents v2) by name, and optionally its version. */
+  agentName?: string;
+  agentVersion?: string;
+  /** Responses without a conversation: the response this turn continues from. */
+  previousResponseId?: string;
   model?: string;
   instructions?: string;
   additionalInstructions?: string;

@@ -93,15 +93,58 @@ export const toolPolicySchema = z.enum(['auto', 'approval', 'external']);
 /** See {@link toolPolicySchema}. */
 export type ToolPolicy = z.infer<typeof toolPolicySchema>;
 
+/**
+ * The agent to run, in one of three forms: an assistant (threads/runs), a Foundry agent by name
+ * and optional version (Foundry agents v2), or inline configuration (Responses: prompt objects are
+ * ending, so the caller holds model, instructions and tools).
+ */
+const agentSchema = z
+  .object({
+    assistantId: z.string().min(1, 'agent.assistantId may not be empty').optional(),
+    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'agent.name is a Foundry agent name: 1-63 letters, digits, _, . or -').optional(),
+    version: z.string().min(1, 'agent.version may not be empty').max(64).optional(),
+    model: z.string().min(1, 'agent.model may not be empty').optional(),
+    instructions: z.string().optional(),
+    tools: z.array(toolDefinitionSchema).max(128).optional(),
+  })
+  .strict()
+  .superRefine((agent, context) => {
+    const forms = [agent.assistantId !== undefined, agent.name !== undefined, agent.model !== undefined].filter(Boolean).length;
+    if (forms !== 1) {
+      context.addIssue({ code: 'custom', message: 'give exactly one of assistantId (an assistant), name (a Foundry agent, with an optional version) or model (inline: model, instructions, tools)' });
+    }
+    if (agent.version !== undefined && agent.name === undefined) context.addIssue({ code: 'custom', path: ['version'], message: 'a version belongs to a Foundry agent: give name too' });
+    if ((agent.instructions !== undefined || agent.tools !== undefined) && agent.model === undefined) {
+      context.addIssue({ code: 'custom', message: 'instructions and tools belong to an inline agent: give model too (an assistant or a Foundry agent carries its own)' });
+    }
+  });
+
+/** Where the turn runs: an existing thread, an existing conversation, or after a previous response. */
+const conversationSchema = z
+  .object({
+    threadId: z.string().min(1).optional(),
+    conversationId: z.string().min(1).optional(),
+    previousResponseId: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((conversation) => Object.values(conversation).filter((value) => value !== undefined).length === 1, {
+    message: 'give exactly one of threadId, conversationId or previousResponseId (or leave conversation out for a new one)',
+  });
+
 /** The agent run workflow's input. */
 export const agentRunInputSchema = z
   .object({
     // -- where: an existing thread, or a thread to create (neither: a new empty thread) --
     threadId: z.string().min(1).optional(),
+    /** An existing conversation (thread, conversation, or a previous response to continue from). */
+    conversation: conversationSchema.optional(),
+    /** A new conversation's first messages (and, for threads, its metadata and tool resources). */
     thread: z.object({ messages: z.array(newMessageSchema).optional(), metadata: metadataSchema.optional(), toolResources: toolResourcesSchema.optional() }).strict().optional(),
 
+    // -- the agent: an assistant id (as before), or `agent` in any of its forms --
+    assistantId: z.string().min(1, 'assistantId may not be empty').optional(),
+    agent: agentSchema.optional(),
     // -- the run: every option of create_and_process_run --
-    assistantId: z.string({ error: 'assistantId is required: the id of the assistant (agent) to run' }).min(1),
     model: z.string().min(1).optional(),
     instructions: z.string().optional(),
     additionalInstructions: z.string().optional(),
@@ -165,8 +208,20 @@ export const agentRunInputSchema = z
   })
   .strict()
   .superRefine((input, context) => {
-    if (input.threadId && input.thread) {
-      context.addIssue({ code: 'custom', path: ['thread'], message: 'give threadId (an existing thread) or thread (a thread to create), not both' });
+    if (input.assistantId === undefined && input.agent === undefined) {
+      context.addIssue({ code: 'custom', path: ['agent'], message: 'the agent is required: assistantId (an assistant), or agent: { name[, version] } (a Foundry agent) or { model, instructions?, tools? } (inline)' });
+    }
+    if (input.assistantId !== undefined && input.agent !== undefined) {
+      context.addIssue({ code: 'custom', path: ['assistantId'], message: 'give assistantId or agent, not both' });
+    }
+    if (input.agent?.model !== undefined && (input.model !== undefined || input.instructions !== undefined || input.tools !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['agent'], message: 'an inline agent holds model, instructions and tools: give them in agent, not also at the top level' });
+    }
+    if (input.threadId && input.conversation) {
+      context.addIssue({ code: 'custom', path: ['conversation'], message: 'give threadId or conversation, not both' });
+    }
+    if ((input.threadId || input.conversation) && input.thread) {
+      context.addIssue({ code: 'custom', path: ['thread'], message: 'give an existing conversation (threadId or conversation) or thread (one to create), not both; add messages to an existing one with additionalMessages' });
     }
     if (durationMs(input.providerRetry.maximumInterval) < durationMs(input.providerRetry.initialInterval)) {
       context.addIssue({ code: 'custom', path: ['providerRetry', 'maximumInterval'], message: 'must be at least providerRetry.initialInterval' });
@@ -189,4 +244,46 @@ export function describeIssues(error: z.ZodError): string {
       return `${path}: ${issue.message}`;
     })
     .join('; ');
+}
+
+/** The agent of a validated input, in its one form. */
+export type AgentSpec =
+  | { kind: 'assistant'; assistantId: string }
+  | { kind: 'foundry-agent'; name: string; version?: string }
+  | { kind: 'inline'; model: string; instructions?: string; tools?: ValidatedAgentRunInput['tools'] };
+
+/** The input's agent, whichever way it was given. */
+export function agentOf(input: ValidatedAgentRunInput): AgentSpec {
+  const agent = input.agent;
+  if (input.assistantId !== undefined || agent?.assistantId !== undefined) return { kind: 'assistant', assistantId: (input.assistantId ?? agent?.assistantId)! };
+  if (agent?.name !== undefined) return { kind: 'foundry-agent', name: agent.name, ...(agent.version !== undefined ? { version: agent.version } : {}) };
+  return { kind: 'inline', model: agent?.model ?? '', ...(agent?.instructions !== undefined ? { instructions: agent.instructions } : {}), ...(agent?.tools !== undefined ? { tools: agent.tools } : {}) };
+}
+
+/** A short name of the agent for ids, search attributes and people: `asst_...`, `name@version`, `model:gpt-4o`. */
+export function agentLabel(agent: AgentSpec): string {
+  switch (agent.kind) {
+    case 'assistant':
+      return agent.assistantId;
+    case 'foundry-agent':
+      return agent.version ? `${agent.name}@${agent.version}` : agent.name;
+    case 'inline':
+      return `model:${agent.model}`;
+  }
+}
+
+/** Where a validated input's turn runs. */
+export type ConversationSpec =
+  | { kind: 'new' }
+  /** An existing thread or conversation (the two are the same for the workflow: an id the provider knows). */
+  | { kind: 'existing'; id: string }
+  /** A Responses chain without a conversation, continuing after this response. */
+  | { kind: 'chain'; previousResponseId: string };
+
+/** The input's conversation, whichever way it was given. */
+export function conversationOf(input: ValidatedAgentRunInput): ConversationSpec {
+  const existing = input.threadId ?? input.conversation?.threadId ?? input.conversation?.conversationId;
+  if (existing !== undefined) return { kind: 'existing', id: existing };
+  if (input.conversation?.previousResponseId !== undefined) return { kind: 'chain', previousResponseId: input.conversation.previousResponseId };
+  return { kind: 'new' };
 }

@@ -23,6 +23,12 @@ export interface ToolCallRecord {
   name: string;
   /** The model's arguments (raw JSON text). */
   arguments: string;
+  /** Absent: a function call. `mcp_approval`: an MCP server's tool call that waits for a person's approval. */
+  kind?: 'function' | 'mcp_approval';
+  /** For MCP approval requests: the server's label. */
+  serverLabel?: string;
+  /** For MCP approval requests, once decided: whether the call was approved. */
+  approved?: boolean;
   policy: ToolPolicy | 'unknown';
   /** Set while the call is not settled. */
   waitingFor?: ToolCallWait;

@@ -33,7 +33,7 @@ import { isTerminalRunStatus, type RunOptions, type RunSnapshot, type TokenUsage
 import type { ResultBounds, RunProgress, ToolInfo, WaitOptions } from '../shared/activity-types';
 import { durationMs } from '../shared/duration';
 import { FailureType } from '../shared/failure-types';
-import { agentRunInputSchema, describeIssues, type ToolPolicy, type ValidatedAgentRunInput } from '../shared/run-input';
+import { agentLabel, agentOf, agentRunInputSchema, conversationOf, describeIssues, type AgentSpec, type ToolPolicy, type ValidatedAgentRunInput } from '../shared/run-input';
 import {
   approveToolCallSignal,
   decideToolCallUpdate,
@@ -161,6 +161,13 @@ export async function agentRunWorkflow(rawInput: unknown, carried?: CarriedRunSt
 class AgentRun {
   private readonly workflowId = workflowInfo().workflowId;
   private phase: AgentRunPhase = 'starting';
+  private readonly agent: AgentSpec;
+  /** The agent's short name (assistant id, `name@version`, `model:...`): search attribute and state. */
+  private readonly agentLabel: string;
+  /**
+   * The conversation (thread or conversation id): null until a new one is created; '' for a
+   * Responses chain that has none (turns follow `previous_response_id`).
+   */
   private threadId: string | null;
   private runId: string | null;
   private step: number;
@@ -194,7 +201,10 @@ class AgentRun {
     private readonly input: ValidatedAgentRunInput,
     carried?: CarriedRunState,
   ) {
-    this.threadId = carried?.threadId ?? input.threadId ?? null;
+    this.agent = agentOf(input);
+    this.agentLabel = agentLabel(this.agent);
+    const conversation = conversationOf(input);
+    this.threadId = carried?.threadId ?? (conversation.kind === 'existing' ? conversation.id : conversation.kind === 'chain' ? '' : null);
     this.runId = carried?.runId ?? null;
     this.step = carried?.step ?? 1;
     this.runIds = carried?.runIds ?? [];
@@ -252,7 +262,7 @@ class AgentRun {
 
   private async loop(): Promise<AgentRunResult> {
     let progress: RunProgress;
-    if (this.runId && this.threadId) {
+    if (this.runId && this.threadId !== null) {
       // Resumed after continue-as-new: the run is known; wait on it again (returns at once if it needs action).
       progress = await this.provider.waitForRun({ threadId: this.threadId, runId: this.runId, wait: this.wait, bounds: RESULT_BOUNDS });
     } else {
@@ -280,7 +290,19 @@ class AgentRun {
       if (settled === 'cancelled') return this.finish(await this.cancelAtProvider('an approval timed out (approval.onTimeout: cancel)'));
 
       this.setPhase('running', 'submitting tool outputs');
-      progress = await this.provider.submitToolOutputs({ threadId: run.threadId, runId: run.id, outputs: settled, wait: this.wait, bounds: RESULT_BOUNDS });
+      progress = await this.provider.submitToolOutputs({
+        threadId: run.threadId,
+        runId: run.id,
+        outputs: settled,
+        wait: this.wait,
+        bounds: RESULT_BOUNDS,
+        // Responses answer with a new response: its tags, and the turn's options to repeat.
+        workflowId: this.workflowId,
+        step: this.step + 1,
+        run: this.runOptions(),
+      });
+      // A new turn object (Responses) was created with the next step's tags; threads/runs resume the same run.
+      if (progress.run.id && progress.run.id !== run.id) this.step += 1;
       if (progress.alreadySubmitted) this.note('tool outputs had already reached the provider (a retried submit)');
       if (progress.run.status === 'expired') {
         this.observe(progress);
@@ -291,17 +313,19 @@ class AgentRun {
 
   /** Creates (or finds) the provider run of the current step and waits for it. */
   private async startProviderRun(options: RunOptions): Promise<RunProgress> {
-    if (!this.threadId) {
+    if (this.threadId === null) {
       this.setPhase('starting', 'creating the thread');
       const thread = this.input.thread ?? {};
       // A regular activity since the patch: while a local activity retries (an unreachable
       // provider), the workflow task stays open, so queries and the retry reports wait for it.
       const createThread = patched(PATCH.threadCreatedByActivity) ? this.provider.createThread : this.local.createThread;
-      const { threadId } = await createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
+      const { threadId, messagesAdded } = await createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
       this.threadId = threadId;
       this.providerTrouble = null;
       this.note('thread created', threadId);
       options = { ...options, toolResources: undefined }; // already on the new thread
+      // Responses take a new conversation's first messages as the first turn's input.
+      if (messagesAdded === false && thread.messages?.length) options = { ...options, additionalMessages: [...thread.messages, ...(options.additionalMessages ?? [])] };
     }
     this.setPhase('running', `starting run step ${this.step}`);
     const progress = await this.provider.startRun({
@@ -355,7 +379,8 @@ class AgentRun {
 
   /** Settles every call of one round concurrently; returns the outputs, or 'cancelled' (approval timeout policy). */
   private async settleToolCalls(run: RunSnapshot): Promise<ToolOutput[] | 'cancelled'> {
-    const unresolved = [...new Set(run.requiredToolCalls.map((call) => call.name))].filter((name) => !this.toolInfo[name]);
+    // MCP approval requests name an MCP server's tool, not one of the worker's.
+    const unresolved = [...new Set(run.requiredToolCalls.filter((call) => call.kind !== 'mcp_approval').map((call) => call.name))].filter((name) => !this.toolInfo[name]);
     if (unresolved.length) Object.assign(this.toolInfo, await this.local.resolveTools(unresolved));
 
     this.pending.clear();
@@ -372,10 +397,19 @@ class AgentRun {
       }),
     );
     if (cancelled) return 'cancelled';
-    return records.map((record) => ({ toolCallId: record.toolCallId, output: record.output ?? '' }));
+    return records.map((record) => (record.kind === 'mcp_approval' ? { toolCallId: record.toolCallId, output: record.output ?? '', approve: record.approved === true } : { toolCallId: record.toolCallId, output: record.output ?? '' }));
   }
 
   private recordCall(run: RunSnapshot, call: ToolCall): ToolCallRecord {
+    if (call.kind === 'mcp_approval') {
+      // The provider asks whether the model may call an MCP server's tool: a person decides, unless
+      // toolPolicies marks `mcp:<server>/<tool>` as auto (approved without asking).
+      const policy: ToolPolicy = this.input.toolPolicies[mcpPolicyKey(call)] === 'auto' ? 'auto' : 'approval';
+      const record: ToolCallRecord = { toolCallId: call.id, runId: run.id, round: this.rounds, name: call.name, arguments: call.arguments, policy, kind: 'mcp_approval', serverLabel: call.serverLabel };
+      this.toolCalls.push(record);
+      if (this.toolCalls.length > MAX_RECORDED_TOOL_CALLS) this.toolCalls.splice(0, this.toolCalls.length - MAX_RECORDED_TOOL_CALLS);
+      return record;
+    }
     const info = this.toolInfo[call.name];
     const policy: ToolPolicy | 'unknown' = this.input.toolPolicies[call.name] ?? (info?.known ? info.policy : this.input.unknownTools === 'external' ? 'external' : 'unknown');
     const record: ToolCallRecord = { toolCallId: call.id, runId: run.id, round: this.rounds, name: call.name, arguments: call.arguments, policy };
@@ -389,6 +423,11 @@ class AgentRun {
     if (reusable) {
       this.complete(record, reusable.output, reusable.isError, { type: 'automatic' });
       record.reused = true;
+      return;
+    }
+    if (record.kind === 'mcp_approval' && record.policy === 'auto') {
+      record.approved = true;
+      this.complete(record, '', false, { type: 'automatic' });
       return;
     }
     switch (record.policy) {
@@ -436,6 +475,19 @@ class AgentRun {
     }
 
     const decision = this.decisions.get(record.toolCallId)!;
+    if (record.kind === 'mcp_approval') {
+      // Answered with the decision itself: the provider calls the MCP tool (or not).
+      record.approved = decision.decision === 'approve';
+      const reason = decision.decision === 'output' ? undefined : decision.reason;
+      this.note(record.approved ? 'approved' : 'denied', `${record.serverLabel ?? 'mcp'}/${record.name} (${record.toolCallId}) by ${decision.approver}`);
+      this.complete(
+        record,
+        reason ?? '',
+        !record.approved,
+        record.approved ? { type: 'approved', approver: decision.approver, reason, at: now } : { type: 'denied', approver: decision.approver, reason: reason ?? '', at: now },
+      );
+      return;
+    }
     switch (decision.decision) {
       case 'approve': {
         const edited = decision.arguments === undefined ? undefined : editedArgumentsText(decision.arguments);
@@ -543,6 +595,12 @@ class AgentRun {
       const earlier = this.decisions.get(decision.toolCallId);
       throw invalidDecision(`Tool call ${decision.toolCallId} was already decided${earlier ? ` (${earlier.decision} by ${earlier.approver})` : ''}.`);
     }
+    if (record.kind === 'mcp_approval' && decision.decision === 'output') {
+      throw invalidDecision(`Tool call ${decision.toolCallId} is an MCP approval request (${record.serverLabel}/${record.name}): approve or deny it; the MCP server gives the output.`);
+    }
+    if (record.kind === 'mcp_approval' && decision.decision === 'approve' && decision.arguments !== undefined) {
+      throw invalidDecision(`Tool call ${decision.toolCallId} is an MCP approval request (${record.serverLabel}/${record.name}): its arguments cannot be edited, only approved or denied.`);
+    }
     if (record.waitingFor === 'output' && decision.decision === 'approve') {
       throw invalidDecision(`Tool call ${decision.toolCallId} (${record.name}) waits for an output from outside, not an approval: send decision "output" (or "deny").`);
     }
@@ -608,7 +666,7 @@ class AgentRun {
     for (const record of this.pending.values()) record.waitingFor = undefined;
     this.setPhase('cancelling', `cancelling the run: ${why}`);
     this.note('cancelling the run at the provider', why);
-    if (!this.threadId) {
+    if (this.threadId === null) {
       this.setPhase('cancelled');
       return { threadId: '', run: this.emptyRun('cancelled') };
     }
@@ -632,7 +690,7 @@ class AgentRun {
     if (!patched(PATCH.cleanupOnFailure)) throw error;
     const cause = rootFailure(error);
     let outcome = '';
-    if (this.threadId && !NOTHING_LEFT_RUNNING.includes(cause.type) && !(this.runId && this.providerStatus && isTerminalRunStatus(this.providerStatus))) {
+    if (this.threadId !== null && !NOTHING_LEFT_RUNNING.includes(cause.type) && !(this.runId && this.providerStatus && isTerminalRunStatus(this.providerStatus))) {
       outcome = await CancellationScope.nonCancellable(() => this.cleanUpAfterFailure());
     }
     this.setPhase('failed', `${cause.type}: ${truncateText(cause.message, 300)}${outcome}`);
@@ -646,7 +704,7 @@ class AgentRun {
     for (const record of this.pending.values()) record.waitingFor = undefined;
     this.setPhase('cancelling', 'the workflow is failing: cancelling its run at the provider');
     try {
-      const progress = await cleanupActivities(this.input).cancelRun({ threadId: this.threadId!, runId: this.runId, workflowId: this.workflowId, step: this.step, wait: this.wait, bounds: RESULT_BOUNDS });
+      const progress = await cleanupActivities(this.input).cancelRun({ threadId: this.threadId ?? '', runId: this.runId, workflowId: this.workflowId, step: this.step, wait: this.wait, bounds: RESULT_BOUNDS });
       if (!progress) return ' No run of this workflow was left at the provider.';
       this.observe(progress);
       return ` Its run ${progress.run.id} was cancelled at the provider (now ${progress.run.status}).`;
@@ -726,8 +784,9 @@ class AgentRun {
       reusableOutputs: this.reusableOutputs,
       continuedAsNew: this.continuedAsNew + 1,
     };
-    // The thread exists now: the next execution must not create it or re-add the first messages.
-    const input = { ...this.input, threadId: this.threadId!, thread: undefined, additionalMessages: undefined };
+    // The conversation exists now: the next execution must not create it or re-add the first
+    // messages (the carried state names it; an input that gave `conversation` keeps it).
+    const input = { ...this.input, ...(this.input.conversation ? {} : { threadId: this.threadId! }), thread: undefined, additionalMessages: undefined };
     return continueAsNew<typeof agentRunWorkflow>(input, carried);
   }
 
@@ -738,7 +797,7 @@ class AgentRun {
     return {
       workflowId: this.workflowId,
       phase: this.phase,
-      assistantId: this.input.assistantId,
+      assistantId: this.agentLabel,
       threadId: this.threadId,
       runId: this.runId,
       runIds: [...this.runIds],
@@ -763,7 +822,7 @@ class AgentRun {
     const pendingApprovals = [...this.pending.values()].filter((record) => record.waitingFor === 'approval' || record.waitingFor === 'output').length;
     const attributes = [
       { key: AGENT_RUN_STATUS, value: this.phase },
-      { key: AGENT_RUN_ASSISTANT_ID, value: this.input.assistantId },
+      { key: AGENT_RUN_ASSISTANT_ID, value: this.agentLabel },
       ...(this.threadId ? [{ key: AGENT_RUN_THREAD_ID, value: this.threadId }] : []),
       ...(this.runId ? [{ key: AGENT_RUN_RUN_ID, value: this.runId }] : []),
       { key: AGENT_RUN_PENDING_APPROVALS, value: pendingApprovals },
@@ -806,14 +865,47 @@ class AgentRun {
     if (this.timeline.length > MAX_TIMELINE) this.timeline.splice(0, this.timeline.length - MAX_TIMELINE);
   }
 
+  /** The turn's options: the input's provider options, with the agent in its protocol-neutral fields. */
   private runOptions(): RunOptions {
-    const { threadId: _threadId, thread: _thread, wait: _wait, toolPolicies: _policies, unknownTools: _unknown, approval: _approval, onActiveRun: _active, onExpired: _expired, maxToolRounds: _rounds, deadline: _deadline, maxToolOutputChars: _chars, continueAsNewAfterEvents: _events, providerRetry: _retry, ...options } = this.input;
-    return options;
+    const {
+      threadId: _threadId,
+      thread: _thread,
+      conversation,
+      assistantId: _assistantId,
+      agent: _agent,
+      wait: _wait,
+      toolPolicies: _policies,
+      unknownTools: _unknown,
+      approval: _approval,
+      onActiveRun: _active,
+      onExpired: _expired,
+      maxToolRounds: _rounds,
+      deadline: _deadline,
+      maxToolOutputChars: _chars,
+      continueAsNewAfterEvents: _events,
+      providerRetry: _retry,
+      ...options
+    } = this.input;
+    const agent = this.agent;
+    const agentOptions: Partial<RunOptions> =
+      agent.kind === 'assistant'
+        ? { assistantId: agent.assistantId }
+        : agent.kind === 'foundry-agent'
+          ? { agentName: agent.name, ...(agent.version !== undefined ? { agentVersion: agent.version } : {}) }
+          : { model: agent.model, ...(agent.instructions !== undefined ? { instructions: agent.instructions } : {}), ...(agent.tools !== undefined ? { tools: agent.tools } : {}) };
+    // A chain continues after the last response this workflow saw, else after the one it was given.
+    const chain = this.threadId === '' ? { previousResponseId: this.runId ?? conversation?.previousResponseId } : {};
+    return { ...options, ...agentOptions, ...chain };
   }
 
   private emptyRun(status: string): RunSnapshot {
-    return { id: '', threadId: this.threadId ?? '', assistantId: this.input.assistantId, status, requiredToolCalls: [], lastError: null, incompleteReason: null, usage: null, createdAt: 0, expiresAt: null, metadata: {} };
+    return { id: '', threadId: this.threadId ?? '', assistantId: this.agentLabel, status, requiredToolCalls: [], lastError: null, incompleteReason: null, usage: null, createdAt: 0, expiresAt: null, metadata: {} };
   }
+}
+
+/** The `toolPolicies` key of an MCP server's tool: `mcp:<server label>/<tool name>`. */
+function mcpPolicyKey(call: { name: string; serverLabel?: string }): string {
+  return `mcp:${call.serverLabel ?? ''}/${call.name}`;
 }
 
 /** The key under which a decided result can answer an identical call of a continuation run. */
