@@ -16,7 +16,7 @@ import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { temporalSettings } from './temporal-connection';
 import { checkUniqueNames } from './tools/load-tools';
-import type { Tool } from './tools/define-tool';
+import { toolDefinitions, type Tool } from './tools/define-tool';
 
 /** Options of {@link createAgentrunWorker}. */
 export interface AgentrunWorkerOptions {
@@ -51,15 +51,16 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
   const namespace = options.namespace ?? settings.namespace;
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
 
+  const tools = checkUniqueNames([...(options.tools ?? [])]);
   let secrets = options.secrets ?? [];
   let backend = options.service ?? (options.provider ? { service: new ThreadsRunsService(options.provider, secrets), files: options.provider } : undefined);
   if (!backend) {
     const config = readProviderConfig();
     secrets = options.secrets ?? configSecrets(config);
-    backend = createAgentService(config, secrets);
+    // An inline agent without tools of its own (Responses) gets the definitions of this worker's tools.
+    backend = createAgentService(config, { secrets, defaultTools: toolDefinitions(tools) });
     log(`agentrun worker: provider ${describeProviderConfig(config)}`);
   }
-  const tools = checkUniqueNames([...(options.tools ?? [])]);
   return Worker.create({
     connection,
     namespace,

@@ -18,6 +18,9 @@ import type { CancelRunParams, LiveRunDetails, ResultBounds, RunProgress, StartR
 import { FailureType } from '../shared/failure-types';
 import { callOptions, previousProgress, providerActivity, reportProgress } from './provider-activity';
 
+/** Default of `wait.queuedTimeoutMs` for activities scheduled before it existed. */
+const DEFAULT_QUEUED_TIMEOUT_MS = 10 * 60_000;
+
 /** What the run activities need. */
 export interface RunActivityDependencies {
   service: AgentService;
@@ -57,18 +60,37 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
       const { turn, pollAfterMs } = await service.getTurn({ conversationId, turnId }, callOptions());
       report(turn);
       if (isActionable(turn)) return turn;
+      await giveUpIfStuck(turn, wait);
       // Unknown statuses land here too: treated as running, with a delay (never a hot loop).
       await Context.current().sleep(pollAfterMs ?? wait.pollIntervalMs);
     }
   }
 
+  /** A turn `queued` past `wait.queuedTimeoutMs` since its creation is cancelled, and the activity fails for good. */
+  async function giveUpIfStuck(turn: RunSnapshot, wait: WaitOptions): Promise<void> {
+    const limit = wait.queuedTimeoutMs ?? DEFAULT_QUEUED_TIMEOUT_MS;
+    if (turn.providerStatus !== 'queued' || !turn.createdAt || Date.now() - turn.createdAt * 1000 <= limit) return;
+    await service.cancelTurn({ conversationId: turn.threadId, turnId: turn.id }, callOptions());
+    throw ApplicationFailure.create({
+      type: FailureType.ProviderTurnStuck,
+      nonRetryable: true,
+      message: `${turn.id} stayed queued for more than ${Math.round(limit / 1000)} s (wait.queuedTimeout); it was cancelled at the provider.`,
+    });
+  }
+
   /** Consumes a turn's events until it needs action or ends; falls back to polling if the stream stops early. */
   async function consumeStream(conversationId: string, events: AsyncIterable<RunStreamEvent>, wait: WaitOptions): Promise<RunSnapshot> {
     let last: RunSnapshot | undefined;
+    let cursor: number | undefined;
     for await (const event of events) {
-      if (event.type !== 'run') continue;
+      if ('cursor' in event && event.cursor !== undefined) cursor = event.cursor;
+      if (event.type !== 'run') {
+        // Keep the position current: a retried attempt resumes after the last event seen.
+        if (last && cursor !== undefined) report(last, { streamCursor: cursor });
+        continue;
+      }
       last = event.run;
-      report(last, event.cursor === undefined ? {} : { streamCursor: event.cursor });
+      report(last, cursor === undefined ? {} : { streamCursor: cursor });
       if (isActionable(last)) return last;
     }
     if (!last) throw ApplicationFailure.create({ type: FailureType.ProviderResponseInvalid, message: `The provider's stream for ${conversationId || 'a new conversation'} ended before it named a run or response` });
@@ -77,18 +99,36 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
 
   /** Waits on a started turn (its stream, or by polling) until it needs action or ends, and reads its messages once it has ended. */
   async function settle(started: StartedTurn, wait: WaitOptions, bounds: ResultBounds, fallbackConversationId: string): Promise<RunProgress> {
-    let turn: RunSnapshot;
-    if (started.kind === 'stream') turn = await consumeStream(started.conversationId, started.events, wait);
-    else {
-      report(started.turn);
-      turn = isActionable(started.turn) ? started.turn : await pollUntilActionable(started.turn.threadId, started.turn.id, wait);
+    let turn: RunSnapshot | undefined = started.kind === 'turn' ? started.turn : undefined;
+    try {
+      if (started.kind === 'stream') turn = await consumeStream(started.conversationId, started.events, wait);
+      else {
+        report(started.turn);
+        // Webhook mode: the workflow waits for the provider's webhook, not this activity.
+        if (!isActionable(started.turn) && wait.mode !== 'webhook') turn = await pollUntilActionable(started.turn.threadId, started.turn.id, wait);
+      }
+    } catch (error) {
+      await cancelWhatWasStarted(turn);
+      throw error;
     }
+    turn = turn!;
     const progress: RunProgress = { threadId: turn.threadId || fallbackConversationId, run: turn };
     if (started.displacedRunId) progress.displacedRunId = started.displacedRunId;
     if (started.kind === 'turn' && started.reconciled) progress.reconciled = true;
     if (started.kind === 'turn' && started.alreadySubmitted) progress.alreadySubmitted = true;
     if (isTerminalRunStatus(turn.status)) progress.messages = await service.turnMessages(turn, bounds, callOptions());
     return progress;
+  }
+
+  /**
+   * Cancelled while waiting on a turn it started: where the protocol cannot find a turn by its tags
+   * (Responses), the workflow's cleanup would never learn its id, so the activity cancels it now.
+   * Threads/runs leave it to the cleanup, which finds the run by its tags and waits for its end.
+   */
+  async function cancelWhatWasStarted(turn: RunSnapshot | undefined): Promise<void> {
+    if (service.canFindTurns || !turn?.id || isTerminalRunStatus(turn.status) || !Context.current().cancellationSignal.aborted) return;
+    // Its own request options: the activity's signal has fired.
+    await service.cancelTurn({ conversationId: turn.threadId, turnId: turn.id }).catch(() => undefined);
   }
 
   return {

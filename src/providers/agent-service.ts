@@ -96,6 +96,11 @@ export interface AgentService {
   readonly protocol: AgentProtocol;
   /** Where it points, without credentials (logs, the Web UI). */
   readonly endpoint: string;
+  /**
+   * True when {@link findTurn} can find a turn by its tags (threads/runs list runs; Responses has no
+   * list). Without it, an activity cancelled after starting a turn cancels that turn itself.
+   */
+  readonly canFindTurns: boolean;
 
   /**
    * Creates the conversation of a workflow (a thread, or a conversation), tagged with the workflow

@@ -80,6 +80,17 @@ export function createOpenAIClient(config: ProviderConfig, dependencies: OpenAIP
       const token = getBearerTokenProvider(dependencies.credential ?? new DefaultAzureCredential(), scope);
       return new OpenAI({ ...common, baseURL: config.endpoint, apiKey: token, defaultQuery: { 'api-version': config.apiVersion } });
     }
+    case 'emulator-responses':
+      return new OpenAI({ ...common, baseURL: `${config.baseUrl}/v1`, apiKey: config.apiKey });
+    case 'openai-responses':
+      // Also Azure OpenAI's v1 endpoint (https://RESOURCE.openai.azure.com/openai/v1): no api-version.
+      return new OpenAI({ ...common, baseURL: config.baseUrl, apiKey: config.apiKey, organization: config.organization ?? null, project: config.project ?? null });
+    case 'azure-foundry-agents': {
+      // Foundry agents v2: the project's OpenAI-compatible endpoint, as azure-ai-projects 2.x's
+      // get_openai_client() builds it (`{endpoint}/openai/v1`, no api-version), with Entra ID.
+      const token = getBearerTokenProvider(dependencies.credential ?? new DefaultAzureCredential(), AZURE_FOUNDRY_SCOPE);
+      return new OpenAI({ ...common, baseURL: `${config.endpoint}/openai/v1`, apiKey: token });
+    }
   }
 }
 
@@ -88,12 +99,17 @@ export function createOpenAIProvider(config: ProviderConfig, dependencies: OpenA
   return new OpenAIProtocolProvider(config.kind, endpointOf(config), createOpenAIClient(config, dependencies));
 }
 
-function endpointOf(config: ProviderConfig): string {
+/** Where a configuration points, without credentials. */
+export function endpointOf(config: ProviderConfig): string {
   switch (config.kind) {
     case 'emulator':
+    case 'emulator-responses':
       return config.baseUrl;
     case 'openai':
+    case 'openai-responses':
       return config.baseUrl ?? 'https://api.openai.com/v1';
+    case 'azure-foundry-agents':
+      return `${config.endpoint}/openai/v1`;
     default:
       return config.endpoint;
   }
@@ -112,7 +128,7 @@ function requestOptions(options: CallOptions | undefined): OpenAI.RequestOptions
  * params are bypassed for bodies (`as never`): bodies are built from provider-neutral options by
  * wire-schemas.ts, and responses are parsed there too, so this class stays a thin transport.
  */
-class OpenAIProtocolProvider implements AgentProvider {
+export class OpenAIProtocolProvider implements AgentProvider {
   constructor(
     readonly kind: ProviderKind,
     readonly endpoint: string,

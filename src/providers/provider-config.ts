@@ -35,7 +35,21 @@ export type ProviderConfig =
        * `https://ml.azure.com/.default`); a Foundry project (scope `https://ai.azure.com/.default`) when absent.
        */
       projectType?: 'foundry' | 'hub';
+    }
+  // The Responses API (the successors of threads/runs)
+  | { kind: 'emulator-responses'; baseUrl: string; apiKey: string; timeoutMs: number }
+  | { kind: 'openai-responses'; baseUrl?: string; apiKey: string; organization?: string; project?: string; timeoutMs: number }
+  | {
+      kind: 'azure-foundry-agents';
+      /** The Foundry project endpoint; responses and conversations live at `{endpoint}/openai/v1`. */
+      endpoint: string;
+      timeoutMs: number;
+      /** Seconds after which a response's pending tool calls expire (Foundry documents 10 minutes). */
+      toolCallExpirySeconds: number;
     };
+
+/** Foundry agents v2: "Runs expire 10 minutes after creation. Submit your tool outputs before they expire." */
+export const DEFAULT_FOUNDRY_AGENTS_TOOL_CALL_EXPIRY_SECONDS = 600;
 
 /** Thrown for missing or wrong configuration; the message names the variable and the fix, never a value of a secret. */
 export class ProviderConfigurationError extends Error {
@@ -97,7 +111,28 @@ const environmentSchemas = {
         });
       }
     }),
+  'emulator-responses': z.object({
+    AGENTRUN_EMULATOR_URL: url('AGENTRUN_EMULATOR_URL').default(DEFAULT_EMULATOR_URL),
+    AGENTRUN_EMULATOR_API_KEY: optionalText,
+    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+  }),
+  'openai-responses': z.object({
+    OPENAI_API_KEY: secret('OPENAI_API_KEY', 'your OpenAI API key, or the Azure OpenAI key for its v1 endpoint'),
+    OPENAI_BASE_URL: url('OPENAI_BASE_URL').optional(),
+    OPENAI_ORG_ID: optionalText,
+    OPENAI_PROJECT_ID: optionalText,
+    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+  }),
+  'azure-foundry-agents': z.object({
+    AZURE_AI_PROJECT_ENDPOINT: url('AZURE_AI_PROJECT_ENDPOINT'),
+    AGENTRUN_PROVIDER_TIMEOUT_MS: timeout,
+  }),
 } as const;
+
+/** The protocol a provider kind speaks. */
+export function protocolOf(kind: ProviderKind): 'threads-runs' | 'responses' {
+  return kind === 'emulator-responses' || kind === 'openai-responses' || kind === 'azure-foundry-agents' ? 'responses' : 'threads-runs';
+}
 
 const PROVIDER_KINDS = Object.keys(environmentSchemas) as ProviderKind[];
 
@@ -146,6 +181,19 @@ export function readProviderConfig(environment: NodeJS.ProcessEnv = process.env)
       }
       return { kind, endpoint: stripSlash(values.AZURE_AI_PROJECT_ENDPOINT as string), apiVersion: apiVersion ?? DEFAULT_AZURE_FOUNDRY_API_VERSION, timeoutMs };
     }
+    case 'emulator-responses':
+      return { kind, baseUrl: stripSlash(values.AGENTRUN_EMULATOR_URL as string), apiKey: (values.AGENTRUN_EMULATOR_API_KEY as string | undefined) ?? DEFAULT_EMULATOR_API_KEY, timeoutMs };
+    case 'openai-responses':
+      return {
+        kind,
+        apiKey: values.OPENAI_API_KEY as string,
+        baseUrl: values.OPENAI_BASE_URL === undefined ? undefined : stripSlash(values.OPENAI_BASE_URL as string),
+        organization: values.OPENAI_ORG_ID as string | undefined,
+        project: values.OPENAI_PROJECT_ID as string | undefined,
+        timeoutMs,
+      };
+    case 'azure-foundry-agents':
+      return { kind, endpoint: stripSlash(values.AZURE_AI_PROJECT_ENDPOINT as string), timeoutMs, toolCallExpirySeconds: DEFAULT_FOUNDRY_AGENTS_TOOL_CALL_EXPIRY_SECONDS };
   }
 }
 
@@ -192,6 +240,12 @@ export function describeProviderConfig(config: ProviderConfig): string {
       return config.projectType === 'hub'
         ? `Azure AI Foundry hub-based project at ${config.endpoint}, api-version ${config.apiVersion} (Entra ID)`
         : `Azure AI Foundry Agent Service at ${config.endpoint}, api-version ${config.apiVersion} (Entra ID)`;
+    case 'emulator-responses':
+      return `emulator at ${config.baseUrl} (Responses API)`;
+    case 'openai-responses':
+      return `Responses API at ${config.baseUrl ?? 'https://api.openai.com/v1'} (API key)`;
+    case 'azure-foundry-agents':
+      return `Azure AI Foundry agents (v2, Responses API) at ${config.endpoint}/openai/v1 (Entra ID)`;
   }
 }
 

@@ -50,8 +50,17 @@ export interface UploadSource {
   content: NodeJS.ReadableStream | Blob | Response | Uint8Array;
 }
 
-/** Which dialect of the threads/runs protocol an adapter speaks. */
-export type ProviderKind = 'emulator' | 'openai' | 'azure-openai' | 'azure-foundry';
+/** Which provider (and so which protocol and dialect) an adapter speaks. */
+export type ProviderKind =
+  // threads/runs
+  | 'emulator'
+  | 'openai'
+  | 'azure-openai'
+  | 'azure-foundry'
+  // Responses
+  | 'emulator-responses'
+  | 'openai-responses'
+  | 'azure-foundry-agents';
 
 /** The threads/runs protocol (Assistants API, Azure OpenAI Assistants, Foundry classic agents). */
 export interface ThreadsRunsApi {

@@ -43,6 +43,7 @@ export function turnOfRun(run: RunSnapshot): RunSnapshot {
 /** Builds the threads/runs service over a threads/runs protocol client. */
 export class ThreadsRunsService implements AgentService {
   readonly protocol = 'threads-runs' as const;
+  readonly canFindTurns = true;
 
   constructor(
     private readonly api: ThreadsRunsApi,

@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { FailureType, type FailureTypeName } from '../shared/failure-types';
 import { ProviderConfigurationError } from './provider-config';
+import { ResponseStreamError } from './responses-api';
 import { ProviderResponseError } from './wire-schemas';
 
 /** What the failure's `details[0]` carries: enough to debug, nothing secret. */
@@ -18,8 +19,11 @@ export interface ProviderFailureDetails {
   requestId: string | null;
 }
 
-/** Phrases of the threads/runs protocol's 400s that callers handle specially (FACTS). */
-const THREAD_BUSY = [/already has an active run/i, /while a run .* is active/i];
+/**
+ * Phrases of the protocols' 400s that callers handle specially (FACTS): a thread with an active run,
+ * a conversation another response is operating on (`conversation_locked`).
+ */
+const THREAD_BUSY = [/already has an active run/i, /while a run .* is active/i, /currently operating on this conversation/i];
 const RUN_NOT_ACCEPTING_OUTPUTS = /do not accept tool outputs/i;
 
 /**
@@ -46,6 +50,9 @@ export function toApplicationFailure(error: unknown, secrets: readonly string[] 
     return failure(FailureType.ProviderConnectionError, `The connection to the provider failed before a response arrived${cause}`, false, noDetails(), secrets, error);
   }
   if (error instanceof APIError) return fromApiError(error, secrets);
+  if (error instanceof ResponseStreamError) {
+    return failure(FailureType.ProviderStreamError, `The provider's stream reported an error${error.code ? ` (${error.code})` : ''}: ${error.message}`, false, { ...noDetails(), code: error.code }, secrets, error);
+  }
   const message = error instanceof Error ? error.message : String(error);
   return failure(FailureType.ProviderError, message, false, noDetails(), secrets, error instanceof Error ? error : undefined);
 }
@@ -69,7 +76,7 @@ function fromApiError(error: APIError, secrets: readonly string[]): ApplicationF
   let nonRetryable: boolean;
   if (status === 429 && isQuota) [type, nonRetryable] = [FailureType.ProviderQuotaExhausted, true];
   else if (status === 429) [type, nonRetryable] = [FailureType.ProviderRateLimited, false];
-  else if (status === 400 && THREAD_BUSY.some((pattern) => pattern.test(providerMessage))) [type, nonRetryable] = [FailureType.ProviderThreadBusy, true];
+  else if (status === 400 && (error.code === 'conversation_locked' || THREAD_BUSY.some((pattern) => pattern.test(providerMessage)))) [type, nonRetryable] = [FailureType.ProviderThreadBusy, true];
   else if (status === 400 && RUN_NOT_ACCEPTING_OUTPUTS.test(providerMessage)) [type, nonRetryable] = [FailureType.ProviderRunNotAcceptingToolOutputs, true];
   else if (status === 400 || status === 422) [type, nonRetryable] = [FailureType.ProviderBadRequest, true];
   else if (status === 401 || status === 403) [type, nonRetryable] = [FailureType.ProviderAuthenticationFailed, true];

@@ -12,8 +12,19 @@ export const RUN_TAG_STEP_KEY = 'agentrun_step';
 
 /** How an activity waits for a run to need action or end. */
 export interface WaitOptions {
-  mode: 'poll' | 'stream';
+  /**
+   * poll: read the turn every `pollIntervalMs` (the provider's hint wins). stream: consume its
+   * events (resumable on the Responses API). webhook: start the turn and return; the workflow
+   * waits for the provider's webhook, with a slow safety poll.
+   */
+  mode: 'poll' | 'stream' | 'webhook';
   pollIntervalMs: number;
+  /**
+   * A turn still `queued` this long after its creation is given up: cancelled, and the activity
+   * fails with `ProviderTurnStuck` (a Responses background stream aborted at its first event has been
+   * seen to leave a response queued for good). Absent in activities scheduled before it existed.
+   */
+  queuedTimeoutMs?: number;
 }
 
 /** Bounds on what a finished run reports. */

@@ -206,5 +206,7 @@ export type RunStreamEvent =
   /** `cursor`: the event's position in a resumable stream (Responses `sequence_number`). */
   | { type: 'run'; run: RunSnapshot; cursor?: number }
   | { type: 'step'; step: RunStep }
-  | { type: 'message.delta'; messageId: string; text: string }
+  | { type: 'message.delta'; messageId: string; text: string; cursor?: number }
+  /** Any other event of a resumable stream: only its position matters. */
+  | { type: 'progress'; cursor: number }
   | { type: 'message.completed'; message: ThreadMessage };

@@ -38,6 +38,10 @@ export const FailureType = {
    * worker, a Foundry agent or an inline agent on a threads/runs worker). Not retried.
    */
   ProviderProtocolMismatch: 'ProviderProtocolMismatch',
+  /** A turn stayed `queued` past `wait.queuedTimeout`; it was cancelled. Not retried. */
+  ProviderTurnStuck: 'ProviderTurnStuck',
+  /** A stream sent an `error` event. Retried (a retry re-attaches or resumes). */
+  ProviderStreamError: 'ProviderStreamError',
   /** Any other provider error. Retried. */
   ProviderError: 'ProviderError',
 
