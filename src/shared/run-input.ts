@@ -163,9 +163,19 @@ export const agentRunInputSchema = z
     include: z.array(z.string()).optional(),
 
     // -- orchestration --
-    /** How to wait for the run: poll at `pollInterval` (sleep_interval; the provider's openai-poll-after-ms wins when sent), or consume the stream. */
+    /**
+     * How to wait for a turn: poll at `pollInterval` (sleep_interval; the provider's
+     * openai-poll-after-ms wins when sent), consume the stream (resumable on the Responses API), or
+     * wait for the provider's webhook (Responses; `agentrun webhooks` relays it) with a safety poll
+     * every `safetyPollInterval`. A turn still queued `queuedTimeout` after its creation is cancelled.
+     */
     wait: z
-      .object({ mode: z.enum(['poll', 'stream']).default('poll'), pollInterval: boundedDuration(POLL_INTERVAL).default('1s') })
+      .object({
+        mode: z.enum(['poll', 'stream', 'webhook']).default('poll'),
+        pollInterval: boundedDuration(POLL_INTERVAL).default('1s'),
+        safetyPollInterval: boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 }).optional(),
+        queuedTimeout: boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 }).optional(),
+      })
       .strict()
       .default({ mode: 'poll', pollInterval: '1s' }),
     /** Per-tool policy, overriding the policy the tool was defined with on the worker. */

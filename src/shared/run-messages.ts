@@ -63,6 +63,21 @@ export const decideToolCallUpdate = defineUpdate<ToolCallRecord, [ToolCallDecisi
  * days adds a few dozen events, not thousands.
  */
 export const providerTroubleSignal = defineSignal<[ProviderTrouble]>('providerTrouble');
+/** What a provider webhook said about a turn, relayed by agentrun's webhook receiver. */
+export interface ProviderWebhookEvent {
+  /** The response the event is about. */
+  turnId: string;
+  /** `response.completed`, `response.failed`, `response.cancelled`, `response.incomplete`. */
+  type: string;
+  /** The delivery's `webhook-id` (repeated deliveries repeat it). */
+  eventId: string;
+}
+
+/**
+ * Signal, sent by agentrun's webhook receiver: the provider says a response of this workflow ended.
+ * A workflow waiting in webhook mode reads the response at once instead of at its next safety poll.
+ */
+export const providerWebhookSignal = defineSignal<[ProviderWebhookEvent]>('providerWebhook');
 /** Query: the live state. */
 export const runStateQuery = defineQuery<AgentRunState>('getRunState');
 

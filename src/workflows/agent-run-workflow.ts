@@ -39,6 +39,7 @@ import {
   decideToolCallUpdate,
   denyToolCallSignal,
   providerTroubleSignal,
+  providerWebhookSignal,
   runStateQuery,
   submitToolOutputSignal,
   toolCallDecisionPayloadSchema,
@@ -76,6 +77,11 @@ const PATCH = {
   /** Edited arguments are checked against the tool's schema before the approval is accepted. */
   validateEditedArguments: 'agentrun-validate-edited-arguments',
 } as const;
+
+/** Webhook mode's default safety poll: a lost webhook delays a turn by at most this. */
+const DEFAULT_SAFETY_POLL = '5 minutes';
+/** How many webhook-announced turn ids a workflow remembers (for de-duplication). */
+const MAX_WEBHOOK_TURNS = 50;
 
 /** Failures after which no run of this workflow can be active at the provider. */
 const NOTHING_LEFT_RUNNING: readonly string[] = [FailureType.InvalidWorkflowInput, FailureType.ThreadBusy, FailureType.RunExpired];
@@ -190,6 +196,10 @@ class AgentRun {
   private readonly deciding = new Set<string>();
   /** The last failure of a provider call that is being retried; null once calls succeed again. */
   private providerTrouble: ProviderTrouble | null = null;
+  /** Webhook mode: how long to wait for the provider's webhook before reading the turn anyway. */
+  private readonly safetyPollMs: number;
+  /** Turns the provider's webhooks said ended (bounded; repeated deliveries are ignored). */
+  private readonly webhookTurns: string[] = [];
   private readonly toolInfo: Record<string, ToolInfo> = {};
   private readonly wait: WaitOptions;
   private lastSearchAttributes = '';
@@ -216,7 +226,12 @@ class AgentRun {
     this.reusableOutputs = carried?.reusableOutputs ?? {};
     this.continuedAsNew = carried?.continuedAsNew ?? 0;
     this.deadlineAt = carried ? carried.deadlineAt : input.deadline !== undefined ? workflowInfo().startTime.getTime() + durationMs(input.deadline) : null;
-    this.wait = { mode: input.wait.mode, pollIntervalMs: durationMs(input.wait.pollInterval) };
+    this.wait = {
+      mode: input.wait.mode,
+      pollIntervalMs: durationMs(input.wait.pollInterval),
+      ...(input.wait.queuedTimeout !== undefined ? { queuedTimeoutMs: durationMs(input.wait.queuedTimeout) } : {}),
+    };
+    this.safetyPollMs = durationMs(input.wait.safetyPollInterval ?? DEFAULT_SAFETY_POLL);
     this.provider = providerActivities(input);
     this.local = localActivities(input);
     this.registerHandlers();
@@ -264,9 +279,9 @@ class AgentRun {
     let progress: RunProgress;
     if (this.runId && this.threadId !== null) {
       // Resumed after continue-as-new: the run is known; wait on it again (returns at once if it needs action).
-      progress = await this.provider.waitForRun({ threadId: this.threadId, runId: this.runId, wait: this.wait, bounds: RESULT_BOUNDS });
+      progress = await this.untilActionable(await this.provider.waitForRun({ threadId: this.threadId, runId: this.runId, wait: this.wait, bounds: RESULT_BOUNDS }));
     } else {
-      progress = await this.startProviderRun(this.runOptions());
+      progress = await this.untilActionable(await this.startProviderRun(this.runOptions()));
     }
 
     for (;;) {
@@ -303,6 +318,7 @@ class AgentRun {
       });
       // A new turn object (Responses) was created with the next step's tags; threads/runs resume the same run.
       if (progress.run.id && progress.run.id !== run.id) this.step += 1;
+      progress = await this.untilActionable(progress);
       if (progress.alreadySubmitted) this.note('tool outputs had already reached the provider (a retried submit)');
       if (progress.run.status === 'expired') {
         this.observe(progress);
@@ -372,7 +388,25 @@ class AgentRun {
     this.runId = null; // the new step's run is not known until startRun returns
     this.note('run expired; continuing with a new run on the thread', expired.id);
     const options = this.runOptions();
-    return this.startProviderRun({ ...options, additionalMessages: [{ role: 'user', content: note }] });
+    return this.untilActionable(await this.startProviderRun({ ...options, additionalMessages: [{ role: 'user', content: note }] }));
+  }
+
+  /**
+   * Webhook mode: the activities start a turn and return while it runs; the workflow waits for the
+   * provider's webhook (relayed as a signal), or at most `safetyPollInterval`, then reads the turn.
+   * O(1) history per wait: a timer, a signal, one read. In poll and stream mode the activities
+   * return only actionable turns, so this returns at once.
+   */
+  private async untilActionable(progress: RunProgress): Promise<RunProgress> {
+    while (progress.run.status !== 'requires_action' && !isTerminalRunStatus(progress.run.status)) {
+      this.observe(progress);
+      const turnId = progress.run.id;
+      this.setPhase('running', `waiting for the provider's webhook for ${turnId}`);
+      const notified = await condition(() => this.webhookTurns.includes(turnId), this.safetyPollMs);
+      if (!notified) this.note('no webhook yet: safety poll', turnId);
+      progress = await this.provider.waitForRun({ threadId: progress.threadId || this.threadId || '', runId: turnId, wait: this.wait, bounds: RESULT_BOUNDS });
+    }
+    return progress;
   }
 
   // ---- tool calls ----------------------------------------------------------------------------
@@ -568,6 +602,12 @@ class AgentRun {
     setHandler(approveToolCallSignal, (payload) => this.acceptSignal({ ...payload, decision: 'approve' }));
     setHandler(denyToolCallSignal, (payload) => this.acceptSignal({ ...payload, decision: 'deny' }));
     setHandler(submitToolOutputSignal, (payload) => this.acceptSignal({ ...payload, decision: 'output' }));
+    setHandler(providerWebhookSignal, (event) => {
+      if (this.webhookTurns.includes(event.turnId)) return; // a repeated delivery
+      this.webhookTurns.push(event.turnId);
+      if (this.webhookTurns.length > MAX_WEBHOOK_TURNS) this.webhookTurns.shift();
+      this.note(`webhook ${event.type}`, event.turnId);
+    });
     setHandler(providerTroubleSignal, (trouble) => {
       this.providerTrouble = trouble;
       this.note('provider call failing, retrying', `${trouble.activity} attempt ${trouble.attempt}: ${trouble.type}${trouble.status ? ` (${trouble.status})` : ''}: ${trouble.message}`);
