@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { InvalidAgentRunInputError, MissingSearchAttributesError, oversizeInputProblem, type AgentRunClient } from '../client';
-import { agentRunInputSchema, describeIssues, toolPolicySchema, type AgentRunInput } from '../shared/run-input';
+import { agentLabel, agentOf, agentRunInputSchema, conversationOf, describeIssues, toolPolicySchema, type AgentRunInput } from '../shared/run-input';
 import {
   CONNECTION_HELP,
   CommandError,
@@ -28,24 +28,33 @@ import { RunProgressPrinter, followRun } from './run-progress';
 import { runReportLines } from './run-report';
 import { shellQuote, style } from './text-format';
 
-const HELP = `usage: agentrun run --assistant ID --message TEXT [options]
+const HELP = `usage: agentrun run (--assistant ID | --agent NAME[@VERSION] | --model M [--instructions TEXT]) --message TEXT [options]
 
 Starts an agent run (a durable Temporal workflow) and follows it: progress while it works, the
 calls that wait for a person with the command that decides them, then the answer.
 
-  --assistant ID              the assistant (agent) to run (required)
-  --message TEXT              a user message: on a new thread, or added to --thread
-  --thread ID                 run on an existing thread (default: a new thread)
+The agent, one of:
+  --assistant ID              an assistant (threads/runs: Foundry classic agents, Azure OpenAI Assistants)
+  --agent NAME[@VERSION]      a Foundry agent (agents v2, Responses API), its latest version by default
+  --model M                   an inline agent (Responses API): this model, with --instructions; its tools
+                              are the worker's tools (agentrun worker --tools ...)
+Where it runs (default: a new conversation):
+  --thread ID                 an existing thread (threads/runs)
+  --conversation ID           an existing conversation (Responses API)
+  --previous-response ID      continue after this response, without a conversation (Responses API)
+
+  --message TEXT              a user message: the new conversation's first, or added to an existing one
   --json                      print only the result, as one JSON object, when the run ends
   --no-follow                 start and exit; prints the workflow id
   --stream                    the workflow waits on the provider's event stream instead of polling
+  --webhook                   the workflow waits for the provider's webhook (Responses API; run
+                              "agentrun webhooks"), with a safety poll every 5 minutes
   --poll-interval DUR         how often the workflow polls the provider (default 1s)
   --approval-timeout DUR      how long a call waits for a decision (default 24 hours)
   --on-approval-timeout WHAT  deny (default), cancel or fail
   --approver NAME             only this approver may decide (repeatable)
   --tool-policy NAME=POLICY   auto, approval or external for one tool (repeatable)
-  --model NAME                override the assistant's model
-  --instructions TEXT         override the assistant's instructions
+  --instructions TEXT         the inline agent's instructions (with --assistant: override the assistant's)
   --deadline DUR              cancel the run and fail when it takes longer
   --input FILE                workflow input fields as JSON (see AgentRunInput); flags win
   --workflow-id ID            workflow id (default: agent-run-<assistant>-<time>-<random>)
@@ -59,6 +68,8 @@ workflow failed (type and message on stderr); 2 bad options or input; 130 stoppe
 with Ctrl-C (the run continues).
 
 Examples:
+  agentrun run --model gpt-4o-mini --instructions "You book rooms." --message "Book Lovelace at 15:00"
+  agentrun run --agent support-agent@3 --message "Where is order A-1001?" --json
   agentrun run --assistant asst_123 --message "What is the weather in Paris?"
   agentrun run --assistant asst_123 --thread thread_456 --message "And tomorrow?" --json
   agentrun run --assistant asst_123 --message "Book a room" --tool-policy book_meeting_room=approval --approval-timeout 1h
@@ -71,8 +82,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       args: argv,
       options: {
         assistant: { type: 'string' },
+        agent: { type: 'string' },
         message: { type: 'string' },
         thread: { type: 'string' },
+        conversation: { type: 'string' },
+        'previous-response': { type: 'string' },
+        webhook: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'no-follow': { type: 'boolean', default: false },
         stream: { type: 'boolean', default: false },
@@ -125,10 +140,14 @@ export async function runCommand(argv: string[]): Promise<number> {
 /** What the run command's flags parsed to. */
 interface RunFlags extends ConnectionFlags {
   assistant?: string;
+  agent?: string;
   message?: string;
   thread?: string;
+  conversation?: string;
+  'previous-response'?: string;
   json: boolean;
   stream: boolean;
+  webhook?: boolean;
   'poll-interval'?: string;
   'approval-timeout'?: string;
   'on-approval-timeout'?: string;
@@ -146,27 +165,47 @@ interface RunFlags extends ConnectionFlags {
  */
 export function buildInput(flags: RunFlags): AgentRunInput {
   const input: Record<string, unknown> = flags.input ? readInputFile(flags.input) : {};
+  const agentForms = [flags.assistant, flags.agent, flags.assistant ? undefined : flags.model].filter((form) => form !== undefined).length;
+  if (agentForms > 1) throw new CommandError('give one agent: --assistant ID, --agent NAME[@VERSION] or --model M. See "agentrun run --help".', ExitCode.usage);
   if (flags.assistant) input.assistantId = flags.assistant;
-  if (!input.assistantId) throw new CommandError('--assistant is required: the id of the assistant (agent) to run. See "agentrun run --help".', ExitCode.usage);
+  if (flags.agent) {
+    const [name, version, ...rest] = flags.agent.split('@');
+    if (!name || version === '' || rest.length) throw new CommandError(`--agent "${flags.agent}": write NAME or NAME@VERSION (e.g. --agent support-agent@3).`, ExitCode.usage);
+    input.agent = { name, ...(version !== undefined ? { version } : {}) };
+  }
+  if (flags.model && !flags.assistant && !input.assistantId) {
+    input.agent = { model: flags.model, ...(flags.instructions !== undefined ? { instructions: flags.instructions } : {}) };
+  }
+  if (!input.assistantId && !input.agent) {
+    throw new CommandError('the agent is required: --assistant ID, --agent NAME[@VERSION] or --model M. See "agentrun run --help".', ExitCode.usage);
+  }
+  const where = [flags.thread, flags.conversation, flags['previous-response']].filter((value) => value !== undefined).length;
+  if (where > 1) throw new CommandError('give one of --thread, --conversation or --previous-response.', ExitCode.usage);
   if (flags.thread) input.threadId = flags.thread;
+  if (flags.conversation) input.conversation = { conversationId: flags.conversation };
+  if (flags['previous-response']) input.conversation = { previousResponseId: flags['previous-response'] };
+  const existing = Boolean(input.threadId || input.conversation);
   if (flags.message !== undefined) {
     const message = { role: 'user', content: flags.message };
-    if (input.threadId) {
+    if (existing) {
       // An existing thread: the message goes in with the run, in the same request.
       input.additionalMessages = [...asArray(input.additionalMessages), message];
     } else {
       const thread = (input.thread ?? {}) as Record<string, unknown>;
       input.thread = { ...thread, messages: [...asArray(thread.messages), message] };
     }
-  } else if (!input.threadId && !input.thread) {
-    throw new CommandError('--message is required (or --thread ID to run on an existing thread as it is). See "agentrun run --help".', ExitCode.usage);
+  } else if (!existing && !input.thread) {
+    throw new CommandError('--message is required (or --thread / --conversation to run on an existing one as it is). See "agentrun run --help".', ExitCode.usage);
   }
-  if (flags.model) input.model = flags.model;
-  if (flags.instructions !== undefined) input.instructions = flags.instructions;
+  // With an assistant, --model and --instructions override its own.
+  if (input.assistantId && flags.model) input.model = flags.model;
+  if (input.assistantId && flags.instructions !== undefined) input.instructions = flags.instructions;
   if (flags.deadline) input.deadline = flags.deadline;
-  if (flags.stream || flags['poll-interval']) {
+  if (flags.stream && flags.webhook) throw new CommandError('give --stream or --webhook, not both.', ExitCode.usage);
+  if (flags.stream || flags.webhook || flags['poll-interval']) {
     const wait = (input.wait ?? {}) as Record<string, unknown>;
-    input.wait = { ...wait, ...(flags.stream ? { mode: 'stream' } : {}), ...(flags['poll-interval'] ? { pollInterval: flags['poll-interval'] } : {}) };
+    const mode = flags.stream ? { mode: 'stream' } : flags.webhook ? { mode: 'webhook' } : {};
+    input.wait = { ...wait, ...mode, ...(flags['poll-interval'] ? { pollInterval: flags['poll-interval'] } : {}) };
   }
   if (flags['approval-timeout'] || flags['on-approval-timeout'] || flags.approver?.length) {
     const approval = (input.approval ?? {}) as Record<string, unknown>;
@@ -229,9 +268,11 @@ async function follow(client: AgentRunClient, workflowId: string, input: AgentRu
   const interrupt = listenForStop();
   try {
     if (!flags.json) {
-      const where = input.threadId ? `thread ${input.threadId}` : 'a new thread';
+      const parsed = agentRunInputSchema.parse(input);
+      const conversation = conversationOf(parsed);
+      const where = conversation.kind === 'existing' ? `on ${conversation.id}` : conversation.kind === 'chain' ? `after ${conversation.previousResponseId}` : 'on a new conversation';
       printLine(`Started agent run ${style.bold(workflowId)}`);
-      printLine(style.dim(`  assistant ${input.assistantId} on ${where}, task queue ${taskQueueOf(flags)}; Ctrl-C stops following (the run continues)`));
+      printLine(style.dim(`  agent ${agentLabel(agentOf(parsed))} ${where}, task queue ${taskQueueOf(flags)}; Ctrl-C stops following (the run continues)`));
     }
     const outcome = await followRun(client, workflowId, { printer: flags.json ? undefined : new RunProgressPrinter(workflowId, flags), signal: interrupt.signal });
     switch (outcome.kind) {

@@ -106,7 +106,7 @@ describe('agentrun run, approve, deny, output, status, list, cancel', () => {
       runCli(['run', '--assistant', 'asst_1', '--message', 'Hi', '--approval-timeout', 'soon'], cli),
     ]);
     expect(missing).toMatchObject({ exitCode: 2, stdout: '' });
-    expect(missing.stderr).toContain('--assistant is required');
+    expect(missing.stderr).toContain('the agent is required: --assistant ID, --agent NAME[@VERSION] or --model M');
     expect(badPolicy.exitCode).toBe(2);
     expect(badPolicy.stderr).toContain('--tool-policy "get_weather=sometimes"');
     expect(invalid.exitCode).toBe(2);
