@@ -9,7 +9,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
-import { Client, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { LiveRunDetails } from './shared/activity-types';
 import { agentLabel, agentOf, agentRunInputSchema, conversationOf, describeIssues, type AgentRunInput } from './shared/run-input';
@@ -29,7 +29,17 @@ import {
 import type { AgentRunResult, AgentRunState, ToolCallRecord } from './shared/run-types';
 import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID, AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { connectTemporalClient } from './temporal-connection';
+import { migrateThreadInputSchema, type MigrateThreadInput, type MigrationResult } from './shared/migration-types';
 import type { agentRunWorkflow } from './workflows/agent-run-workflow';
+import type { migrateThreadWorkflow } from './workflows/migration-workflow';
+
+/** The thread migration workflow's type name. */
+export const MIGRATE_THREAD_WORKFLOW_TYPE = 'migrateThreadWorkflow';
+
+/** The one migration workflow of a thread. */
+export function migrationWorkflowId(threadId: string): string {
+  return `migrate-thread-${threadId}`;
+}
 
 /** The activities that wait on a provider run and heartbeat its live details. */
 const RUN_ACTIVITY_TYPES = ['startRun', 'submitToolOutputs', 'waitForRun', 'cancelRun'];
@@ -241,6 +251,33 @@ export class AgentRunClient {
       if (listings.length >= limit) break;
     }
     return listings;
+  }
+
+  /**
+   * Copies a classic thread's messages into a new conversation of the Responses API (durably: a
+   * crash resumes) and resolves to the result with the conversation id. One migration per thread:
+   * the workflow id is `migrate-thread-<thread>`, so calling again while it runs follows the same
+   * migration, and after it completed returns its result instead of copying again.
+   */
+  async migrateThread(input: MigrateThreadInput): Promise<MigrationResult> {
+    const parsed = migrateThreadInputSchema.safeParse(input);
+    if (!parsed.success) throw new InvalidAgentRunInputError(`Invalid thread migration: ${describeIssues(parsed.error)}`);
+    const workflowId = migrationWorkflowId(parsed.data.threadId);
+    try {
+      const handle = await this.client.workflow.start<typeof migrateThreadWorkflow>(MIGRATE_THREAD_WORKFLOW_TYPE, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        // Running: follow it. Completed: its result stands. Failed or cancelled: start over.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        staticSummary: `migrate thread ${parsed.data.threadId} to a conversation`,
+      });
+      return await handle.result();
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw explainStartFailure(error, this.client.options.namespace);
+      return this.client.workflow.getHandle<typeof migrateThreadWorkflow>(workflowId).result();
+    }
   }
 
   /** The workflow handle, for anything this client does not wrap. */

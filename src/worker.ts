@@ -9,7 +9,8 @@ import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOpti
 import { createActivities } from './activities';
 import { createAgentService } from './providers';
 import type { AgentService } from './providers/agent-service';
-import type { AgentProvider, FileStore } from './providers/provider';
+import type { AgentProvider, FileStore, ThreadsRunsApi } from './providers/provider';
+import type { ResponsesApi } from './providers/responses-api';
 import { ThreadsRunsService } from './providers/threads-runs-service';
 import { configSecrets, describeProviderConfig, readProviderConfig } from './providers/provider-config';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
@@ -32,8 +33,8 @@ export interface AgentrunWorkerOptions {
    * what `AGENTRUN_PROVIDER` configures. Ignored when `service` is given.
    */
   provider?: AgentProvider;
-  /** The neutral seam over the worker's protocol (threads/runs or Responses), with its file store. */
-  service?: { service: AgentService; files: FileStore };
+  /** The neutral seam over the worker's protocol (threads/runs or Responses), with its file store and, optionally, the ends of thread migrations. */
+  service?: { service: AgentService; files: FileStore; migration?: { threads: ThreadsRunsApi; conversations: ResponsesApi } };
   /** Secrets to scrub from failure messages (default: the configured provider's keys). */
   secrets?: readonly string[];
   /** Register agentrun's search attributes when the server lacks them (default true). */

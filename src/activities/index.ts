@@ -4,9 +4,11 @@
  * `ReturnType<typeof createActivities>`.
  */
 import type { AgentService } from '../providers/agent-service';
-import type { FileStore } from '../providers/provider';
+import type { FileStore, ThreadsRunsApi } from '../providers/provider';
+import type { ResponsesApi } from '../providers/responses-api';
 import type { Tool } from '../tools/define-tool';
 import { createIngestionActivities } from './ingestion-activities';
+import { createMigrationActivities } from './migration-activities';
 import { createRunActivities } from './run-activities';
 import { createToolActivities } from './tool-activities';
 
@@ -16,6 +18,8 @@ export interface ActivityDependencies {
   service: AgentService;
   /** Files and vector stores (ingestion). */
   files: FileStore;
+  /** A classic thread's API and the successor's conversations (thread migration), when the provider has both. */
+  migration?: { threads: ThreadsRunsApi; conversations: ResponsesApi };
   tools: readonly Tool[];
   /** Secrets to scrub from any failure message. */
   secrets: readonly string[];
@@ -27,6 +31,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createRunActivities(dependencies),
     ...createToolActivities(dependencies),
     ...createIngestionActivities(dependencies),
+    ...createMigrationActivities(dependencies),
   };
 }
 

@@ -21,6 +21,7 @@ const commands: Record<string, { load: () => Promise<Command>; summary: string }
   list: { load: async () => (await import('./list-command')).listCommand, summary: 'list agent runs, or those waiting for a person' },
   worker: { load: async () => (await import('./worker-command')).workerCommand, summary: 'run a worker with your tools: agentrun worker --tools ./tools.js' },
   dev: { load: async () => (await import('./dev-command')).devCommand, summary: 'local Temporal (Web UI), emulator and worker; --demo runs an example' },
+  'migrate-thread': { load: async () => (await import('./migrate-thread-command')).migrateThreadCommand, summary: 'copy a classic thread into a new conversation of the Responses API' },
   webhooks: { load: async () => (await import('./webhooks-command')).webhooksCommand, summary: 'receive the Responses API webhooks and wake the runs waiting on them' },
   emulator: { load: async () => (await import('./emulator-command')).emulatorCommand, summary: 'serve the provider emulator: agentrun emulator --port N [--api-key KEY]' },
 };

@@ -6,9 +6,9 @@
 import type { AgentService } from './agent-service';
 import type { ToolDefinition } from '../shared/agent-types';
 import { createOpenAIClient, createOpenAIProvider, endpointOf, OpenAIProtocolProvider, type OpenAIProviderDependencies } from './openai-provider';
-import type { AgentProvider, FileStore } from './provider';
-import { configSecrets, protocolOf, readProviderConfig, type ProviderConfig } from './provider-config';
-import { OpenAIResponsesApi } from './responses-api';
+import type { AgentProvider, FileStore, ThreadsRunsApi } from './provider';
+import { configSecrets, DEFAULT_AZURE_FOUNDRY_API_VERSION, DEFAULT_FOUNDRY_AGENTS_TOOL_CALL_EXPIRY_SECONDS, protocolOf, readProviderConfig, type ProviderConfig } from './provider-config';
+import { OpenAIResponsesApi, type ResponsesApi } from './responses-api';
 import { ResponsesService } from './responses-service';
 import { ThreadsRunsService } from './threads-runs-service';
 
@@ -35,13 +35,43 @@ export function createAgentService(
   config: ProviderConfig = readProviderConfig(),
   options: { secrets?: readonly string[]; defaultTools?: ToolDefinition[] } = {},
   dependencies: OpenAIProviderDependencies = {},
-): { service: AgentService; files: FileStore } {
+): { service: AgentService; files: FileStore; migration?: { threads: ThreadsRunsApi; conversations: ResponsesApi } } {
   const secrets = options.secrets ?? configSecrets(config);
   const client = createOpenAIClient(config, dependencies);
   // Files and vector stores are the same API under both protocols.
   const files = new OpenAIProtocolProvider(config.kind, endpointOf(config), client);
-  if (protocolOf(config.kind) === 'threads-runs') return { service: new ThreadsRunsService(files, secrets), files };
+  const migration = migrationEnds(config, dependencies);
+  if (protocolOf(config.kind) === 'threads-runs') return { service: new ThreadsRunsService(files, secrets), files, migration };
   const api = new OpenAIResponsesApi(config.kind, endpointOf(config), client);
   const toolCallExpirySeconds = config.kind === 'azure-foundry-agents' ? config.toolCallExpirySeconds : null;
-  return { service: new ResponsesService(api, { secrets, defaultTools: options.defaultTools, toolCallExpirySeconds }), files };
+  return { service: new ResponsesService(api, { secrets, defaultTools: options.defaultTools, toolCallExpirySeconds }), files, migration };
+}
+
+/**
+ * The two ends of a thread migration for a configuration: the classic thread's API and the
+ * successor's conversations, on the same service where it has both (the emulator, OpenAI-compatible
+ * base URLs, a Foundry project's classic and v2 endpoints, Azure OpenAI with a key and its v1
+ * endpoint). Undefined where there is no successor (a hub-based project).
+ */
+export function migrationEnds(config: ProviderConfig, dependencies: OpenAIProviderDependencies = {}): { threads: ThreadsRunsApi; conversations: ResponsesApi } | undefined {
+  const pair = (classic: ProviderConfig, successor: ProviderConfig) => ({
+    threads: new OpenAIProtocolProvider(classic.kind, endpointOf(classic), createOpenAIClient(classic, dependencies)),
+    conversations: new OpenAIResponsesApi(successor.kind, endpointOf(successor), createOpenAIClient(successor, dependencies)),
+  });
+  switch (config.kind) {
+    case 'emulator':
+    case 'emulator-responses':
+      return pair({ ...config, kind: 'emulator' }, { ...config, kind: 'emulator-responses' });
+    case 'openai':
+    case 'openai-responses':
+      return pair({ ...config, kind: 'openai' }, { ...config, kind: 'openai-responses' });
+    case 'azure-foundry':
+      if (config.projectType === 'hub') return undefined;
+      return pair(config, { kind: 'azure-foundry-agents', endpoint: config.endpoint, timeoutMs: config.timeoutMs, toolCallExpirySeconds: DEFAULT_FOUNDRY_AGENTS_TOOL_CALL_EXPIRY_SECONDS });
+    case 'azure-foundry-agents':
+      return pair({ kind: 'azure-foundry', endpoint: config.endpoint, apiVersion: DEFAULT_AZURE_FOUNDRY_API_VERSION, timeoutMs: config.timeoutMs }, config);
+    case 'azure-openai':
+      if (!config.apiKey) return undefined;
+      return pair(config, { kind: 'openai-responses', baseUrl: `${config.endpoint}/openai/v1`, apiKey: config.apiKey, timeoutMs: config.timeoutMs });
+  }
 }

@@ -11,3 +11,4 @@ export {
   uploadFileWorkflow,
   type IngestBatchParams,
 } from './ingestion-workflows';
+export { migrateThreadWorkflow, migrationProgressQuery } from './migration-workflow';
