@@ -6,8 +6,9 @@ import { EMULATOR_DEFAULTS, type EmulatorOptions } from './emulator-options';
 /** Usage text of `agentrun emulator`. */
 export const EMULATOR_CLI_USAGE = `usage: agentrun emulator [options]
 
-Serves the threads/runs provider emulator (OpenAI, Azure OpenAI, Foundry project and Foundry
-hub-based project dialects) until interrupted (Ctrl-C / SIGTERM).
+Serves the provider emulator until interrupted (Ctrl-C / SIGTERM): threads/runs (OpenAI, Azure
+OpenAI, Foundry project and Foundry hub-based project dialects), and Responses, Conversations and
+Foundry agents v2 (OpenAI /v1, Azure OpenAI /openai/v1, a Foundry project's /openai/v1).
 
   --port N                 port (default: a free port)
   --host H                 interface to bind (default ${EMULATOR_DEFAULTS.host})
@@ -20,6 +21,12 @@ hub-based project dialects) until interrupted (Ctrl-C / SIGTERM).
                            (default ${EMULATOR_DEFAULTS.fileProcessingMs}; names with .fail. / .stuck. / .slow. script it)
   --vector-store-day-seconds N
                            length of an expires_after day (default ${EMULATOR_DEFAULTS.vectorStoreDaySeconds})
+  --unstored-retention-seconds N
+                           how long a background response created without store: true can be
+                           read (default ${EMULATOR_DEFAULTS.unstoredRetentionSeconds})
+  --response-tool-expiry-seconds N
+                           Foundry only: how long after its creation a response's function calls
+                           accept outputs (default ${EMULATOR_DEFAULTS.responseToolExpirySeconds})
   --seed N                 seed of rate-based faults (default ${EMULATOR_DEFAULTS.seed})
   --project NAME           Foundry project (and hub project) shown in the banner (default ${DEFAULT_FOUNDRY_PROJECT})
   --tls-cert PATH          serve HTTPS with this certificate (needs --tls-key)
@@ -55,7 +62,8 @@ export async function runEmulatorCli(argv: string[], io: EmulatorCliIo = {}): Pr
       : `Foundry hub connection string: ${emulator.foundryHubConnectionString(parsed.project)}`;
   write(
     `agentrun emulator listening on ${emulator.url} (OpenAI: ${emulator.openaiBaseUrl}, ` +
-      `Azure OpenAI: ${emulator.url}/openai, Foundry: ${emulator.foundryEndpoint(parsed.project)}, ${hub})\n`,
+      `Azure OpenAI: ${emulator.url}/openai, Azure OpenAI v1: ${emulator.azureOpenAIV1BaseUrl}, ` +
+      `Foundry: ${emulator.foundryEndpoint(parsed.project)}, Foundry OpenAI v1: ${emulator.foundryOpenAIBaseUrl(parsed.project)}, ${hub})\n`,
   );
   await waitForStop(io.stopSignal);
   await emulator.close();
@@ -82,6 +90,8 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
       'poll-after-ms': { type: 'string' },
       'file-processing-ms': { type: 'string' },
       'vector-store-day-seconds': { type: 'string' },
+      'unstored-retention-seconds': { type: 'string' },
+      'response-tool-expiry-seconds': { type: 'string' },
       seed: { type: 'string' },
       project: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -102,6 +112,8 @@ export function parseCliArguments(argv: string[]): CliArguments | 'help' {
     pollAfterMs: optionalInteger('--poll-after-ms', values['poll-after-ms'], 0),
     fileProcessingMs: optionalInteger('--file-processing-ms', values['file-processing-ms'], 0),
     vectorStoreDaySeconds: optionalInteger('--vector-store-day-seconds', values['vector-store-day-seconds'], 1),
+    unstoredRetentionSeconds: optionalInteger('--unstored-retention-seconds', values['unstored-retention-seconds'], 1),
+    responseToolExpirySeconds: optionalInteger('--response-tool-expiry-seconds', values['response-tool-expiry-seconds'], 1),
     seed: optionalInteger('--seed', values.seed, 0),
   };
   if (values['tls-cert'] !== undefined && values['tls-key'] !== undefined) {

@@ -12,13 +12,27 @@ import {
 } from './errors';
 
 /**
- * The ways the same threads/runs protocol is spoken. They differ only in the path prefix, the query
+ * The ways the providers' protocols are spoken. They differ only in the path prefix, the query
  * (`api-version`), the credential header and the shape of auth/404 errors; below the prefix every
- * dialect shares one router. `foundry` is a Foundry project (`/api/projects/{project}`, what
- * `azure-ai-agents` and `azure-ai-projects` >= 1.0.0b11 call); `foundry-hub` is a hub-based project
- * (`/agents/v1.0/subscriptions/.../workspaces/{project}`, what `azure-ai-projects` 1.0.0b1-b10 call).
+ * dialect shares one router (a route may be limited to some dialects).
+ *
+ * Threads/runs: `openai` (`/v1`), `azure-openai` (`/openai` + `?api-version=`), `foundry` (a
+ * Foundry project, `/api/projects/{project}`, what `azure-ai-agents` and `azure-ai-projects`
+ * >= 1.0.0b11 call; also its agents v2 management, `/agents`) and `foundry-hub` (a hub-based project,
+ * `/agents/v1.0/subscriptions/.../workspaces/{project}`, what `azure-ai-projects` 1.0.0b1-b10 call).
+ *
+ * Responses and Conversations, the successor protocols: `openai` (`/v1`), `azure-openai-v1` (Azure
+ * OpenAI's v1 API, `/openai/v1`, no `api-version`) and `foundry-openai-v1` (a Foundry project's
+ * OpenAI endpoint, `/api/projects/{project}/openai/v1`, where `azure-ai-projects` 2.x points
+ * `get_openai_client()`; no `api-version`).
  */
-export type Dialect = 'openai' | 'azure-openai' | 'foundry' | 'foundry-hub';
+export type Dialect = 'openai' | 'azure-openai' | 'foundry' | 'foundry-hub' | 'azure-openai-v1' | 'foundry-openai-v1';
+
+/** The dialects of the threads/runs protocol (Assistants), which the successor prefixes do not serve. */
+export const THREADS_DIALECTS: readonly Dialect[] = ['openai', 'azure-openai', 'foundry', 'foundry-hub'];
+
+/** The dialects of the Responses and Conversations APIs. */
+export const RESPONSES_DIALECTS: readonly Dialect[] = ['openai', 'azure-openai-v1', 'foundry-openai-v1'];
 
 /** Which dialect a request speaks and the dialect-neutral path behind its prefix. */
 export interface DialectMatch {
@@ -30,8 +44,8 @@ export interface DialectMatch {
 }
 
 /** Whether a dialect is one of the Foundry Agent Service's: they share its extensions and error shapes. */
-export function isFoundryDialect(dialect: Dialect): boolean {
-  return dialect === 'foundry' || dialect === 'foundry-hub';
+export function isFoundryDialect(dialect: Dialect): dialect is 'foundry' | 'foundry-hub' | 'foundry-openai-v1' {
+  return dialect === 'foundry' || dialect === 'foundry-hub' || dialect === 'foundry-openai-v1';
 }
 
 /**
@@ -48,6 +62,9 @@ export const FOUNDRY_API_VERSIONS: Readonly<Record<'foundry' | 'foundry-hub', re
 
 const FOUNDRY_PREFIX = /^\/api\/projects\/([^/]+)(\/.*)?$/;
 
+/** A Foundry project's OpenAI v1 endpoint: `{project endpoint}/openai/v1`. */
+const FOUNDRY_OPENAI_V1_PREFIX = /^\/api\/projects\/([^/]+)\/openai\/v1(\/.*)?$/;
+
 /**
  * The hub-based project prefix `azure-ai-projects` 1.0.0b builds from a connection string
  * (`HOST;SUBSCRIPTION;RESOURCE_GROUP;PROJECT`). Azure treats the literal segments case-insensitively.
@@ -56,15 +73,24 @@ const FOUNDRY_HUB_PREFIX =
   /^\/agents\/v1\.0\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)(\/.*)?$/i;
 
 /**
- * Recognises the dialect by path prefix (`/v1`, `/openai`, `/api/projects/{project}`,
+ * Recognises the dialect by path prefix (`/v1`, `/openai/v1`, `/openai`, `/api/projects/{project}/openai/v1`,
+ * `/api/projects/{project}`,
  * `/agents/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{project}`).
  */
 export function resolveDialect(pathname: string): DialectMatch | undefined {
   if (pathname === '/v1' || pathname.startsWith('/v1/')) {
     return { dialect: 'openai', path: pathname.slice('/v1'.length) || '/' };
   }
+  // Azure OpenAI's v1 API before its classic API: no classic path starts with `/openai/v1/`.
+  if (pathname === '/openai/v1' || pathname.startsWith('/openai/v1/')) {
+    return { dialect: 'azure-openai-v1', path: pathname.slice('/openai/v1'.length) || '/' };
+  }
   if (pathname === '/openai' || pathname.startsWith('/openai/')) {
     return { dialect: 'azure-openai', path: pathname.slice('/openai'.length) || '/' };
+  }
+  const foundryOpenAI = FOUNDRY_OPENAI_V1_PREFIX.exec(pathname);
+  if (foundryOpenAI !== null) {
+    return { dialect: 'foundry-openai-v1', path: foundryOpenAI[2] ?? '/', project: safeDecode(foundryOpenAI[1] ?? '') };
   }
   const foundry = FOUNDRY_PREFIX.exec(pathname);
   if (foundry !== null) {
@@ -78,12 +104,13 @@ export function resolveDialect(pathname: string): DialectMatch | undefined {
 }
 
 /**
- * The Azure dialects require `api-version`. Azure OpenAI answers its absence with a bare 404 (and
- * its values are not checked here); the Foundry dialects answer its absence with a 400, and a
- * version they do not serve with a 400 naming the ones they do.
+ * The Azure dialects of the threads/runs protocol require `api-version`. Azure OpenAI answers its
+ * absence with a bare 404 (and its values are not checked here); the Foundry dialects answer its
+ * absence with a 400, and a version they do not serve with a 400 naming the ones they do. The v1
+ * endpoints (`/openai/v1`, `/api/projects/{project}/openai/v1`) need none: it is what "v1" replaced.
  */
 export function checkApiVersion(dialect: Dialect, query: URLSearchParams): EmulatorHttpError | undefined {
-  if (dialect === 'openai') return undefined;
+  if (dialect === 'openai' || dialect === 'azure-openai-v1' || dialect === 'foundry-openai-v1') return undefined;
   const version = query.get('api-version') ?? '';
   if (dialect === 'azure-openai') return version === '' ? azureResourceNotFound() : undefined;
   if (version === '') return foundryMissingApiVersion();
@@ -107,12 +134,14 @@ export function authenticate(
     case 'openai':
       if (bearer === undefined) return openAIMissingKey();
       return bearer === apiKey ? undefined : openAIWrongKey(bearer);
-    case 'azure-openai': {
+    case 'azure-openai':
+    case 'azure-openai-v1': {
       const key = headerValue(headers, 'api-key') ?? bearer;
       return key === apiKey ? undefined : azureOpenAIUnauthorized();
     }
     case 'foundry':
     case 'foundry-hub':
+    case 'foundry-openai-v1':
       return bearer === apiKey ? undefined : foundryUnauthorized(dialect, method, routeTemplate);
   }
 }

@@ -28,6 +28,16 @@ export interface EmulatorOptions {
    * tests shorten it (e.g. 1) to watch a store expire.
    */
   vectorStoreDaySeconds?: number;
+  /**
+   * How long a background response created without `store: true` can be read (the service keeps
+   * such responses about 10 minutes), in seconds. Default 600.
+   */
+  unstoredRetentionSeconds?: number;
+  /**
+   * Foundry agents v2 only: how long after a response's creation its function calls accept outputs
+   * ("Runs expire 10 minutes after creation"), in seconds. Default 600.
+   */
+  responseToolExpirySeconds?: number;
   /** Seed of the PRNG behind rate-based faults. */
   seed?: number;
   /** Receives one line per request. */
@@ -50,6 +60,8 @@ export const EMULATOR_DEFAULTS = {
   vectorStoreDaySeconds: 86_400,
   recordResponses: false,
   seed: 1,
+  unstoredRetentionSeconds: 600,
+  responseToolExpirySeconds: 600,
 } as const;
 
 /** Fills in the defaults. */
@@ -66,6 +78,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     vectorStoreDaySeconds: options.vectorStoreDaySeconds ?? EMULATOR_DEFAULTS.vectorStoreDaySeconds,
     recordResponses: options.recordResponses ?? EMULATOR_DEFAULTS.recordResponses,
     seed: options.seed ?? EMULATOR_DEFAULTS.seed,
+    unstoredRetentionSeconds: options.unstoredRetentionSeconds ?? EMULATOR_DEFAULTS.unstoredRetentionSeconds,
+    responseToolExpirySeconds: options.responseToolExpirySeconds ?? EMULATOR_DEFAULTS.responseToolExpirySeconds,
     tls: options.tls,
     log: options.log,
   };

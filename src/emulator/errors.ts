@@ -141,14 +141,22 @@ export function azureResourceNotFound(): EmulatorHttpError {
  * `PermissionDenied` body naming the data action and the operation (seen in the wild for
  * `GET /api/projects/{projectName}/assistants`); the emulator uses that one shape for a missing and a wrong token.
  * A hub-based project gets the same shape with its own operation path and the Machine Learning
- * workspace's data action (the emulator's wording: the hub's own 401 body was not found).
+ * workspace's data action (the emulator's wording: the hub's own 401 body was not found). The
+ * project's OpenAI v1 endpoint gets the project's shape with its path (`.../openai/v1/responses`),
+ * likewise the emulator's wording.
  */
-export function foundryUnauthorized(dialect: 'foundry' | 'foundry-hub', method: string, routeTemplate: string): EmulatorHttpError {
+export function foundryUnauthorized(
+  dialect: 'foundry' | 'foundry-hub' | 'foundry-openai-v1',
+  method: string,
+  routeTemplate: string,
+): EmulatorHttpError {
   const action = method === 'GET' ? 'read' : method === 'DELETE' ? 'delete' : 'write';
   const hub = dialect === 'foundry-hub';
   const prefix = hub
     ? '/agents/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{projectName}'
-    : '/api/projects/{projectName}';
+    : dialect === 'foundry-openai-v1'
+      ? '/api/projects/{projectName}/openai/v1'
+      : '/api/projects/{projectName}';
   const dataAction = hub
     ? `Microsoft.MachineLearningServices/workspaces/agents/${action}`
     : `Microsoft.CognitiveServices/accounts/AIServices/agents/${action}`;
@@ -246,5 +254,60 @@ export function serviceUnavailable(retryAfterMs?: number): EmulatorHttpError {
     503,
     { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', param: null, code: null },
     retryAfterMs === undefined ? {} : retryAfterHeaders(retryAfterMs),
+  );
+}
+
+/**
+ * The Responses API's 404 for an unknown (deleted, expired or never stored) response:
+ * `Response with id 'resp_x' not found.` (the wording OpenAI-compatible servers copy; the real
+ * service's own body was not found in the reference material, so the shape is the emulator's).
+ */
+export function responseNotFound(id: string): EmulatorHttpError {
+  return openAIError(404, { message: `Response with id '${id}' not found.`, type: 'invalid_request_error', param: null, code: null });
+}
+
+/** The service's 400 for a `previous_response_id` it does not know (wording and code seen from the service). */
+export function previousResponseNotFound(id: string): EmulatorHttpError {
+  return invalidRequest(`Previous response with id '${id}' not found.`, 'previous_response_id', 'previous_response_not_found');
+}
+
+/** The 404 for an unknown conversation (the emulator's wording, in the style of the responses' 404). */
+export function conversationNotFound(id: string): EmulatorHttpError {
+  return openAIError(404, { message: `Conversation with id '${id}' not found.`, type: 'invalid_request_error', param: null, code: null });
+}
+
+/** The 404 for an item that is not in the conversation (the emulator's wording). */
+export function conversationItemNotFound(conversationId: string, itemId: string): EmulatorHttpError {
+  return openAIError(404, {
+    message: `Item with id '${itemId}' not found in conversation '${conversationId}'.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: null,
+  });
+}
+
+/**
+ * The 400 for a second response on a conversation that a queued or running response holds, exactly
+ * as a public issue report shows the service sending it (what triggers it exactly is unverified).
+ */
+export function conversationLocked(): EmulatorHttpError {
+  return invalidRequest(
+    'Another process is currently operating on this conversation. Please retry in a few seconds.',
+    'conversation',
+    'conversation_locked',
+  );
+}
+
+/**
+ * The error body of Foundry's v2 endpoints (agents and the project's OpenAI v1 endpoint): OpenAI's
+ * error object plus `details` and `additionalInfo.request_id`, as azure-ai-projects 2.10.0 quotes a
+ * service response in its source.
+ */
+export function foundryV2Error(error: EmulatorHttpError, requestId: string): EmulatorHttpError {
+  if (typeof error.body.error['type'] !== 'string') return error;
+  return new EmulatorHttpError(
+    error.status,
+    { error: { ...error.body.error, details: [], additionalInfo: { request_id: requestId } } },
+    error.headers,
   );
 }

@@ -24,6 +24,21 @@ export function newFileId(): string {
   return `file-${randomAlphanumeric(FILE_ID_RANDOM_LENGTH)}`;
 }
 
+/**
+ * Id prefixes of the Responses and Conversations APIs (and their webhooks), whose ids are a prefix
+ * and lowercase hex: `resp_67ccd3a9da748190baa7f1570fe91ac604becb25c45c1d41`, `conv_...`,
+ * `msg_...`, `fc_...`; `evt_` + 32 hex for webhook events. `fco` (function call output), `mcpr`
+ * (approval request), `mcpa` (approval response) and `mcp` (MCP call) items are the emulator's
+ * choice of prefix for items whose real prefixes the reference material does not show.
+ */
+export type HexIdPrefix = 'resp' | 'conv' | 'msg' | 'fc' | 'fco' | 'mcpr' | 'mcpa' | 'mcp' | 'evt' | 'wh';
+
+/** A new Responses-family id: the prefix and 48 hex characters (32 for `evt_` and `wh_`). */
+export function newHexId(prefix: HexIdPrefix): string {
+  const length = prefix === 'evt' || prefix === 'wh' ? 32 : 48;
+  return `${prefix}_${randomBytes(length / 2).toString('hex')}`;
+}
+
 function randomAlphanumeric(length: number): string {
   const bytes = randomBytes(length);
   let random = '';

@@ -5,17 +5,30 @@ import type { EmulatorStats, RecordedResponse } from './ledger';
 import { EmulatorServer } from './server';
 
 /**
- * The provider emulator: an offline HTTP server speaking the Assistants threads/runs protocol, and
- * the Files and Vector Stores APIs, in four dialects (OpenAI, Azure OpenAI, Azure AI Foundry Agent
- * Service projects and hub-based projects), with a scripted model, scripted file processing, the
- * real status machines and error objects, fault injection and a ledger. See README.md.
+ * The provider emulator: an offline HTTP server speaking the Assistants threads/runs protocol, the
+ * Files and Vector Stores APIs, and their successors (background Responses, Conversations, Foundry
+ * agents v2), in the providers' dialects (OpenAI, Azure OpenAI and its v1 API, Azure AI Foundry
+ * Agent Service projects and their OpenAI endpoint, hub-based projects), with a scripted model,
+ * scripted file processing, the real status machines and error objects, fault injection and a
+ * ledger. See README.md.
  */
 
 export type { EmulatorOptions } from './emulator-options';
 export type { FaultKind, FaultRule } from './faults';
 export type { FileOutcome, FileOutcomeRule, FileProcessingError } from './file-outcomes';
-export type { EmulatorStats, RecordedResponse, RunCreatedEntry, ToolOutputEntry } from './ledger';
-export type { EmulatorScript, EmulatorScriptStep, EmulatorScriptToolCall } from './script';
+export type {
+  AgentVersionCreatedEntry,
+  ConversationCreatedEntry,
+  EmulatorStats,
+  FunctionCallOutputEntry,
+  McpApprovalResponseEntry,
+  RecordedResponse,
+  ResponseCreatedEntry,
+  RunCreatedEntry,
+  ToolOutputEntry,
+  WebhookDeliveryEntry,
+} from './ledger';
+export type { EmulatorScript, EmulatorScriptMcpApproval, EmulatorScriptStep, EmulatorScriptToolCall, IncompleteReason } from './script';
 export type { Dialect } from './dialects';
 export type { StreamEvent } from './wire-types';
 export { EMULATOR_SCRIPT_METADATA_KEY } from './script';
@@ -28,6 +41,13 @@ export interface RunningEmulator {
   openaiBaseUrl: string;
   /** Endpoint for `new AzureOpenAI({ endpoint })` (the client appends `/openai`). */
   azureOpenAIEndpoint: string;
+  /** Azure OpenAI's v1 API, for `new OpenAI({ baseURL })`: `${url}/openai/v1` (Responses and Conversations). */
+  azureOpenAIV1BaseUrl: string;
+  /**
+   * A Foundry project's OpenAI endpoint, for `new OpenAI({ baseURL })`: `${foundryEndpoint(project)}/openai/v1`
+   * (what azure-ai-projects 2.x's `get_openai_client()` uses; bearer tokens only, so serve with `tls`).
+   */
+  foundryOpenAIBaseUrl(project?: string): string;
   /** Foundry project endpoint for `new AgentsClient(endpoint, ...)`: `${url}/api/projects/${project}`. */
   foundryEndpoint(project?: string): string;
   /**
@@ -57,7 +77,9 @@ export interface RunningEmulator {
   clearFileOutcomes(): void;
   /**
    * Request counts, runs created, outputs submitted, faults injected, files uploaded and attached,
-   * batches created and cancelled (same JSON as `GET /_emulator/stats`).
+   * batches created and cancelled, responses created, function outputs and MCP decisions received,
+   * conversations and their item ids, webhook deliveries, Foundry agent versions (same JSON as
+   * `GET /_emulator/stats`).
    */
   stats(): EmulatorStats;
   /** Every response sent, when started with `recordResponses: true`. */
@@ -92,7 +114,9 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     url,
     openaiBaseUrl: `${url}/v1`,
     azureOpenAIEndpoint: url,
+    azureOpenAIV1BaseUrl: `${url}/openai/v1`,
     foundryEndpoint: (project = DEFAULT_FOUNDRY_PROJECT) => `${url}/api/projects/${encodeURIComponent(project)}`,
+    foundryOpenAIBaseUrl: (project = DEFAULT_FOUNDRY_PROJECT) => `${url}/api/projects/${encodeURIComponent(project)}/openai/v1`,
     foundryHubEndpoint: (project = DEFAULT_FOUNDRY_PROJECT, hub = {}) => {
       const { subscriptionId, resourceGroup } = { ...DEFAULT_FOUNDRY_HUB_LOCATION, ...hub };
       return (

@@ -1,4 +1,5 @@
 import type { Dialect } from './dialects';
+import type { ResponseStatus } from './response-wire-types';
 import type { Metadata, RunObject, StreamEvent } from './wire-types';
 
 /** A run creation, as the ledger keeps it (to check that a retried create made a second run). */
@@ -16,6 +17,76 @@ export interface ToolOutputEntry {
   thread_id: string;
   tool_call_id: string;
   output: string;
+}
+
+/** A response creation, as the ledger keeps it; `status` follows the response until it ends. */
+export interface ResponseCreatedEntry {
+  id: string;
+  dialect: Dialect;
+  metadata: Metadata;
+  background: boolean;
+  /** `store` as the request sent it (null: not sent). */
+  store: boolean | null;
+  conversation: string | null;
+  previous_response_id: string | null;
+  /** The Foundry agent version it ran, if any. */
+  agent: { name: string; version: string } | null;
+  status: ResponseStatus;
+  created_at: number;
+}
+
+/** A `function_call_output` input item the emulator accepted. */
+export interface FunctionCallOutputEntry {
+  response_id: string;
+  call_id: string;
+  /** The output as sent (content parts as JSON text). */
+  output: string;
+  previous_response_id: string | null;
+  conversation: string | null;
+}
+
+/** An `mcp_approval_response` input item the emulator accepted. */
+export interface McpApprovalResponseEntry {
+  response_id: string;
+  approval_request_id: string;
+  approve: boolean;
+  reason: string | null;
+}
+
+/** A conversation creation. */
+export interface ConversationCreatedEntry {
+  id: string;
+  metadata: Metadata;
+  created_at: number;
+}
+
+/** One attempt to deliver a webhook event. */
+export interface WebhookDeliveryEntry {
+  /** The `webhook-id` header: the same on every attempt (and on a duplicate) of one event. */
+  webhook_id: string;
+  /** The event's `id` (`evt_...`). */
+  event_id: string;
+  type: string;
+  response_id: string;
+  /** 1 for the first attempt of a delivery. */
+  attempt: number;
+  /** Whether this delivery is the deliberate second copy of an event (`duplicate` on). */
+  duplicate: boolean;
+  url: string;
+  /** HTTP status, or null when the connection failed. */
+  status: number | null;
+  outcome: 'delivered' | 'failed';
+  /** Why it failed (non-2xx or the connection error). */
+  error: string | null;
+  /** Unix seconds of the attempt (the `webhook-timestamp` it carried). */
+  timestamp: number;
+}
+
+/** A Foundry agent version created. */
+export interface AgentVersionCreatedEntry {
+  name: string;
+  version: string;
+  created_at: number;
 }
 
 /** The JSON of `GET /_emulator/stats`. */
@@ -36,6 +107,20 @@ export interface EmulatorStats {
   batchesCreated: number;
   /** File batches whose cancellation was accepted (a repeated cancel is not counted again). */
   batchesCancelled: number;
+  /** Every response created, in order, with its current status. */
+  responsesCreated: ResponseCreatedEntry[];
+  /** Every `function_call_output` accepted, in order. */
+  functionCallOutputsReceived: FunctionCallOutputEntry[];
+  /** Every `mcp_approval_response` accepted, in order. */
+  mcpApprovalResponsesReceived: McpApprovalResponseEntry[];
+  /** Every conversation created, in order. */
+  conversationsCreated: ConversationCreatedEntry[];
+  /** Per conversation, the ids of every item added to it, in order (deleted ones included). */
+  conversationItemIds: Record<string, string[]>;
+  /** Every webhook delivery attempt, in order. */
+  webhookDeliveries: WebhookDeliveryEntry[];
+  /** Every Foundry agent version created, in order. */
+  agentVersionsCreated: AgentVersionCreatedEntry[];
 }
 
 /** One response the emulator sent, kept when `recordResponses` is on (for schema validation). */
@@ -53,8 +138,9 @@ export interface RecordedResponse {
 
 /**
  * What happened, for tests and benchmarks to assert on: request counts, runs created, outputs
- * submitted, faults injected, files uploaded and attached, batches created and cancelled, and
- * (optionally) every response.
+ * submitted, faults injected, files uploaded and attached, batches created and cancelled, responses
+ * created (and their status), function outputs and MCP decisions received, conversations and their
+ * item ids, webhook deliveries, Foundry agent versions, and (optionally) every response.
  */
 export class Ledger {
   private readonly requests = new Map<string, number>();
@@ -66,6 +152,13 @@ export class Ledger {
   private vectorStoreFilesCreated = 0;
   private batchesCreated = 0;
   private batchesCancelled = 0;
+  private readonly responsesCreated = new Map<string, ResponseCreatedEntry>();
+  private readonly functionCallOutputs: FunctionCallOutputEntry[] = [];
+  private readonly mcpApprovals: McpApprovalResponseEntry[] = [];
+  private readonly conversationsCreated: ConversationCreatedEntry[] = [];
+  private readonly conversationItemIds = new Map<string, string[]>();
+  private readonly webhookDeliveries: WebhookDeliveryEntry[] = [];
+  private readonly agentVersionsCreated: AgentVersionCreatedEntry[] = [];
 
   constructor(private readonly recordResponses: boolean) {}
 
@@ -114,6 +207,50 @@ export class Ledger {
     this.batchesCancelled += 1;
   }
 
+  /** Notes a response creation. */
+  recordResponseCreated(entry: ResponseCreatedEntry): void {
+    this.responsesCreated.set(entry.id, structuredClone(entry));
+  }
+
+  /** Follows a response's status. */
+  updateResponseStatus(id: string, status: ResponseStatus): void {
+    const entry = this.responsesCreated.get(id);
+    if (entry !== undefined) entry.status = status;
+  }
+
+  /** Notes an accepted function output. */
+  recordFunctionCallOutput(entry: FunctionCallOutputEntry): void {
+    this.functionCallOutputs.push({ ...entry });
+  }
+
+  /** Notes an accepted MCP approval decision. */
+  recordMcpApprovalResponse(entry: McpApprovalResponseEntry): void {
+    this.mcpApprovals.push({ ...entry });
+  }
+
+  /** Notes a conversation creation. */
+  recordConversationCreated(entry: ConversationCreatedEntry): void {
+    this.conversationsCreated.push(structuredClone(entry));
+    this.conversationItemIds.set(entry.id, this.conversationItemIds.get(entry.id) ?? []);
+  }
+
+  /** Notes items added to a conversation, in order. */
+  recordConversationItems(conversationId: string, itemIds: readonly string[]): void {
+    const ids = this.conversationItemIds.get(conversationId) ?? [];
+    ids.push(...itemIds);
+    this.conversationItemIds.set(conversationId, ids);
+  }
+
+  /** Notes one webhook delivery attempt. */
+  recordWebhookDelivery(entry: WebhookDeliveryEntry): void {
+    this.webhookDeliveries.push({ ...entry });
+  }
+
+  /** Notes a Foundry agent version. */
+  recordAgentVersionCreated(entry: AgentVersionCreatedEntry): void {
+    this.agentVersionsCreated.push({ ...entry });
+  }
+
   /** Notes an injected fault. */
   recordFault(kind: string): void {
     this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1);
@@ -142,6 +279,13 @@ export class Ledger {
       vectorStoreFilesCreated: this.vectorStoreFilesCreated,
       batchesCreated: this.batchesCreated,
       batchesCancelled: this.batchesCancelled,
+      responsesCreated: structuredClone([...this.responsesCreated.values()]),
+      functionCallOutputsReceived: structuredClone(this.functionCallOutputs),
+      mcpApprovalResponsesReceived: structuredClone(this.mcpApprovals),
+      conversationsCreated: structuredClone(this.conversationsCreated),
+      conversationItemIds: Object.fromEntries([...this.conversationItemIds].map(([id, ids]) => [id, [...ids]])),
+      webhookDeliveries: structuredClone(this.webhookDeliveries),
+      agentVersionsCreated: structuredClone(this.agentVersionsCreated),
     };
   }
 
@@ -156,5 +300,12 @@ export class Ledger {
     this.vectorStoreFilesCreated = 0;
     this.batchesCreated = 0;
     this.batchesCancelled = 0;
+    this.responsesCreated.clear();
+    this.functionCallOutputs.length = 0;
+    this.mcpApprovals.length = 0;
+    this.conversationsCreated.length = 0;
+    this.conversationItemIds.clear();
+    this.webhookDeliveries.length = 0;
+    this.agentVersionsCreated.length = 0;
   }
 }

@@ -27,7 +27,7 @@ function customIssue(params: OpenAIIssueParams, input: unknown) {
 }
 
 /** An integer with the bounds reported in OpenAI's integer wording (`integer below minimum value`). */
-function boundedInteger(bounds: { min?: number; max?: number }) {
+export function boundedInteger(bounds: { min?: number; max?: number }) {
   return z.int().superRefine((value, context) => {
     if (bounds.min !== undefined && value < bounds.min) {
       context.addIssue(
@@ -105,6 +105,9 @@ function checkPairLimits(value: Record<string, unknown>, context: z.RefinementCt
 }
 
 const metadata = z.record(z.string(), z.string()).superRefine(checkPairLimits).nullable();
+
+/** `metadata` with the service's limits (16 pairs, 64-character keys, 512-character values); null allowed. */
+export const metadataSchema = metadata;
 
 /** `VectorStoreFileAttributes`: like metadata, but values may also be numbers and booleans. */
 const attributes = z

@@ -4,9 +4,16 @@ import type { Ledger } from './ledger';
 import { formFields, type FormPart } from './multipart';
 import { FOUNDRY_REQUEST_SCHEMAS, OPENAI_REQUEST_SCHEMAS, type RequestSchemaName, type RequestSchemas } from './request-schemas';
 import { parseRequestBody } from './request-validation';
+import type { ResponseEngine } from './response-engine';
+import {
+  FOUNDRY_RESPONSES_REQUEST_SCHEMAS,
+  OPENAI_RESPONSES_REQUEST_SCHEMAS,
+  type ResponsesRequestSchemas,
+} from './response-request-schemas';
+import type { ResponseStore } from './response-store';
 import type { RunEngine } from './run-engine';
 import type { EmulatorStore } from './store';
-import type { RunEventStream } from './streaming';
+import type { EventStream } from './streaming';
 import type { VectorStoreEngine } from './vector-store-engine';
 
 /** HTTP methods the protocol uses. */
@@ -25,11 +32,16 @@ export interface RequestContext {
   form?: readonly FormPart[];
 }
 
-/** A handler's answer: a JSON response, raw bytes (file content) or a run event stream. */
+/**
+ * A handler's answer: a JSON response, raw bytes (file content), an event stream, or an answer that
+ * comes later (a non-background response answers once it has ended; the request has already been
+ * applied, so `commit_then_drop` can drop the connection at once).
+ */
 export type HandlerResult =
   | { kind: 'json'; body: unknown; status?: number; headers?: Record<string, string> }
   | { kind: 'bytes'; body: Buffer; contentType: string }
-  | { kind: 'stream'; stream: RunEventStream };
+  | { kind: 'stream'; stream: EventStream }
+  | { kind: 'deferred'; result: Promise<HandlerResult> };
 
 /** The state and machinery handlers work with. */
 export interface EmulatorServices {
@@ -38,6 +50,10 @@ export interface EmulatorServices {
   ledger: Ledger;
   /** Vector stores, their files and batches. */
   vectorStores: VectorStoreEngine;
+  /** Responses, conversations and Foundry agents. */
+  responses: ResponseStore;
+  /** The Responses status machine. */
+  responseEngine: ResponseEngine;
   /** Value of `openai-poll-after-ms` on run, file batch and vector store file retrievals (0: omit the header). */
   pollAfterMs: number;
 }
@@ -125,6 +141,18 @@ export function readBody<Name extends RequestSchemaName>(
 ): z.output<RequestSchemas[Name]> {
   const schemas = isFoundryDialect(context.dialect) ? FOUNDRY_REQUEST_SCHEMAS : OPENAI_REQUEST_SCHEMAS;
   return parseRequestBody(schemas[name], input) as z.output<RequestSchemas[Name]>;
+}
+
+/**
+ * Validates a Responses or Conversations API body against the named request schema: the OpenAI
+ * variant, or on a Foundry project the one that also takes `agent_reference`.
+ */
+export function readResponsesBody<Name extends keyof ResponsesRequestSchemas>(
+  context: RequestContext,
+  name: Name,
+): z.output<ResponsesRequestSchemas[Name]> {
+  const schemas = isFoundryDialect(context.dialect) ? FOUNDRY_RESPONSES_REQUEST_SCHEMAS : OPENAI_RESPONSES_REQUEST_SCHEMAS;
+  return parseRequestBody(schemas[name], context.body ?? {}) as z.output<ResponsesRequestSchemas[Name]>;
 }
 
 /** The `openai-poll-after-ms` header the poll helpers honour, unless turned off. */

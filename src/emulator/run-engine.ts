@@ -230,8 +230,17 @@ export class RunEngine {
         this.endWithFailure(record, step.code, step.message);
         return;
       case 'incomplete':
+        if (step.reason === 'content_filter') {
+          // Runs have no such reason: the script was written for responses.
+          this.endWithFailure(record, 'invalid_prompt', 'emulator_script: "incomplete": "content_filter" is for responses only.');
+          return;
+        }
         this.charge(record, 0);
-        this.endIncomplete(record, step.reason);
+        this.endIncomplete(record, step.reason === 'max_output_tokens' ? 'max_completion_tokens' : step.reason);
+        return;
+      case 'mcp_approval':
+        // Runs have no MCP approval requests: the script was written for responses.
+        this.endWithFailure(record, 'invalid_prompt', 'emulator_script: "mcp_approval" steps are for responses only.');
         return;
     }
   }

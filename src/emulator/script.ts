@@ -4,8 +4,10 @@ import type { RunErrorCode } from './wire-types';
 
 /**
  * The scripted "model". A run's behaviour is a JSON script in the metadata key `emulator_script`
- * (on the run, which wins, or on the assistant). Metadata values hold at most 512 characters, so
- * the format is compact. See README.md for examples.
+ * (on the run, which wins, or on the assistant); a response's is in the same key of its request
+ * metadata, else of its Foundry agent version, else inherited from the response or conversation it
+ * continues (see `response-engine.ts`). Metadata values hold at most 512 characters, so the format
+ * is compact. See README.md for examples.
  */
 
 /** Metadata key that carries the script. */
@@ -28,13 +30,33 @@ interface StepTiming {
   delay_ms?: number;
 }
 
-/** One step of a script: exactly one of `tools`, `answer`, `fail`, `incomplete`. */
+/** An MCP tool call the scripted model wants approved first (responses only). */
+export interface EmulatorScriptMcpApproval {
+  /** The MCP server's label, as the caller's `mcp` tool names it. */
+  server_label: string;
+  /** The MCP tool's name. */
+  name: string;
+  /** Arguments, serialised like a tool call's. Default `{}`. */
+  arguments?: unknown;
+  /** What the MCP server answers once the call is approved (default: a short sentence naming the call). */
+  output?: string;
+}
+
+/**
+ * Why a scripted step ends incomplete. Runs know `max_completion_tokens` and `max_prompt_tokens`
+ * (and read `max_output_tokens` as `max_completion_tokens`); responses know `max_output_tokens` and
+ * `content_filter` (and read both run reasons as `max_output_tokens`).
+ */
+export type IncompleteReason = 'max_completion_tokens' | 'max_prompt_tokens' | 'max_output_tokens' | 'content_filter';
+
+/** One step of a script: exactly one of `tools`, `answer`, `fail`, `incomplete`, `mcp_approval`. */
 export type EmulatorScriptStep = StepTiming &
   (
-    | { /** One `requires_action` round; several calls are parallel tool calls. */ tools: EmulatorScriptToolCall[] }
+    | { /** One tool round; several calls are parallel tool calls. */ tools: EmulatorScriptToolCall[] }
     | { /** The final assistant message. */ answer: string }
-    | { /** The run fails with this `last_error`. */ fail: { code?: RunErrorCode; message?: string } }
-    | { /** The run ends `incomplete` for this reason. */ incomplete: 'max_completion_tokens' | 'max_prompt_tokens' }
+    | { /** The run (response) fails with this error. */ fail: { code?: RunErrorCode; message?: string } }
+    | { /** The run (response) ends `incomplete` for this reason. */ incomplete: IncompleteReason }
+    | { /** Responses only: an `mcp_approval_request` the caller answers in its next request. */ mcp_approval: EmulatorScriptMcpApproval }
   );
 
 /** A whole script. */
@@ -49,7 +71,8 @@ export type ScriptStep =
   | { kind: 'tools'; calls: Array<{ name: string; arguments: string }>; delayMs?: number }
   | { kind: 'answer'; text: string; delayMs?: number }
   | { kind: 'fail'; code: RunErrorCode; message: string; delayMs?: number }
-  | { kind: 'incomplete'; reason: 'max_completion_tokens' | 'max_prompt_tokens'; delayMs?: number };
+  | { kind: 'incomplete'; reason: IncompleteReason; delayMs?: number }
+  | { kind: 'mcp_approval'; serverLabel: string; name: string; arguments: string; output?: string; delayMs?: number };
 
 /** A parsed script, or the problem that makes it unusable (the run then fails with `invalid_prompt`). */
 export type ScriptParseResult =
@@ -73,12 +96,24 @@ const stepSchema = z.union([
     }),
     delay_ms: delayMs,
   }),
-  z.strictObject({ incomplete: z.enum(['max_completion_tokens', 'max_prompt_tokens']), delay_ms: delayMs }),
+  z.strictObject({
+    incomplete: z.enum(['max_completion_tokens', 'max_prompt_tokens', 'max_output_tokens', 'content_filter']),
+    delay_ms: delayMs,
+  }),
+  z.strictObject({
+    mcp_approval: z.strictObject({
+      server_label: z.string().min(1),
+      name: z.string().min(1),
+      arguments: z.unknown().optional(),
+      output: z.string().optional(),
+    }),
+    delay_ms: delayMs,
+  }),
 ]);
 
 const scriptSchema = z.strictObject({ steps: z.array(stepSchema), delay_ms: delayMs });
 
-const STEP_KINDS = ['tools', 'answer', 'fail', 'incomplete'] as const;
+const STEP_KINDS = ['tools', 'answer', 'fail', 'incomplete', 'mcp_approval'] as const;
 
 /** Parses the metadata value; never throws: a bad script is reported through the run, like a bad prompt. */
 export function parseScript(source: string): ScriptParseResult {
@@ -107,7 +142,7 @@ function normaliseStep(step: EmulatorScriptStep): ScriptStep {
       delayMs: delay,
       calls: step.tools.map((call) => ({
         name: call.name,
-        arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}),
+        arguments: serialiseArguments(call.arguments),
       })),
     };
   }
@@ -122,7 +157,22 @@ function normaliseStep(step: EmulatorScriptStep): ScriptStep {
       delayMs: delay,
     };
   }
-  return { kind: 'incomplete', reason: step.incomplete, delayMs: delay };
+  if ('incomplete' in step) {
+    return { kind: 'incomplete', reason: step.incomplete, delayMs: delay };
+  }
+  return {
+    kind: 'mcp_approval',
+    serverLabel: step.mcp_approval.server_label,
+    name: step.mcp_approval.name,
+    arguments: serialiseArguments(step.mcp_approval.arguments),
+    output: step.mcp_approval.output,
+    delayMs: delay,
+  };
+}
+
+/** Any JSON value is serialised; a string is sent verbatim (to hand the client malformed JSON). */
+function serialiseArguments(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? {});
 }
 
 /**

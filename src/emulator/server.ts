@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_PREFIX, handleAdminRequest, type AdminControls } from './admin';
 import { authenticate, checkApiVersion, resolveDialect, unknownRouteError, type Dialect } from './dialects';
 import type { ResolvedEmulatorOptions } from './emulator-options';
-import { EmulatorHttpError, invalidRequest, invalidUrl, malformedJson, serverError } from './errors';
+import { EmulatorHttpError, foundryV2Error, invalidRequest, invalidUrl, malformedJson, serverError } from './errors';
 import { FaultInjector, faultResponse, parseFaultHeader, slowDelayMs, type FaultDecision, type FaultRule } from './faults';
 import { FileOutcomeScript, type FileOutcomeRule } from './file-outcomes';
 import { newId } from './ids';
@@ -14,7 +15,9 @@ import { matchRoute, type EmulatorServices, type HandlerResult, type HttpMethod,
 import { PROTOCOL_ROUTES } from './routes';
 import { RunEngine } from './run-engine';
 import { EmulatorStore } from './store';
-import type { RunEventStream } from './streaming';
+import { ResponseEngine } from './response-engine';
+import { ResponseStore } from './response-store';
+import type { EventStream } from './streaming';
 import { TimerRegistry } from './timers';
 import { VectorStoreEngine } from './vector-store-engine';
 
@@ -47,7 +50,9 @@ export class EmulatorServer implements AdminControls {
   private readonly fileOutcomes = new FileOutcomeScript();
   private readonly vectorStores: VectorStoreEngine;
   private readonly services: EmulatorServices;
-  private readonly openStreams = new Set<RunEventStream>();
+  private readonly responseStore = new ResponseStore();
+  private readonly responseEngine: ResponseEngine;
+  private readonly openStreams = new Set<EventStream>();
   private readonly server: Server;
 
   constructor(private readonly options: ResolvedEmulatorOptions) {
@@ -63,11 +68,19 @@ export class EmulatorServer implements AdminControls {
       vectorStoreDaySeconds: options.vectorStoreDaySeconds,
       cancelDelayMs: options.queuedDelayMs,
     });
+    this.responseEngine = new ResponseEngine(this.responseStore, this.timers, this.ledger, {
+      queuedDelayMs: options.queuedDelayMs,
+      stepDelayMs: options.stepDelayMs,
+      unstoredRetentionSeconds: options.unstoredRetentionSeconds,
+      responseToolExpirySeconds: options.responseToolExpirySeconds,
+    });
     this.services = {
       store: this.store,
       engine: this.engine,
       ledger: this.ledger,
       vectorStores: this.vectorStores,
+      responses: this.responseStore,
+      responseEngine: this.responseEngine,
       pollAfterMs: options.pollAfterMs,
     };
     const listener = (request: IncomingMessage, response: ServerResponse) => {
@@ -93,6 +106,7 @@ export class EmulatorServer implements AdminControls {
   /** Stops every timer, ends open streams and closes the server and its sockets at once. */
   async close(): Promise<void> {
     this.timers.cancelAll();
+    this.responseEngine.forgetAll();
     this.abandonStreams();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -135,8 +149,10 @@ export class EmulatorServer implements AdminControls {
   reset(): void {
     this.timers.cancelAll();
     this.vectorStores.clear();
+    this.responseEngine.forgetAll();
     this.abandonStreams();
     this.store.clear();
+    this.responseStore.clear();
     this.ledger.clear();
     this.faults.reset();
     this.fileOutcomes.clear();
@@ -233,10 +249,17 @@ export class EmulatorServer implements AdminControls {
       routed.request.socket.destroy();
       return;
     }
-    this.sendResult(routed, result);
+    await this.sendResult(routed, result);
   }
 
-  private sendResult(routed: RoutedRequest, result: HandlerResult): void {
+  private async sendResult(routed: RoutedRequest, result: HandlerResult): Promise<void> {
+    if (result.kind === 'deferred') {
+      // A non-background response answers once it has ended; the client may have gone meanwhile.
+      const settled = await result.result;
+      if (routed.response.destroyed || routed.response.writableEnded) return;
+      await this.sendResult(routed, settled);
+      return;
+    }
     if (result.kind === 'json') {
       this.sendJson(routed, result.status ?? 200, result.body, result.headers);
       return;
@@ -252,16 +275,23 @@ export class EmulatorServer implements AdminControls {
       this.ledger.recordResponse({ method: routed.method, route: routed.route, dialect: routed.dialect, status: 200, events });
       this.log(routed, 200, 'stream');
     });
-    // A client that goes away mid-stream does not stop the run, as with the real service.
+    // A client that goes away mid-stream does not stop the run, as with the real service. What it
+    // was sent is recorded all the same, so that those events are validated too.
     routed.response.on('close', () => {
-      if (!stream.isFinished) stream.abandon();
+      if (!stream.isFinished) {
+        this.ledger.recordResponse({ method: routed.method, route: routed.route, dialect: routed.dialect, status: 200, events: [...stream.events] });
+        stream.abandon();
+      }
       this.openStreams.delete(stream);
     });
     stream.attach(routed.response, { 'x-request-id': newId('req') });
   }
 
   private sendError(routed: RoutedRequest, error: EmulatorHttpError): void {
-    this.sendJson(routed, error.status, error.body, error.headers);
+    // Foundry's v2 endpoints add `details` and `additionalInfo` to OpenAI's error object.
+    const foundryV2 = routed.dialect === 'foundry-openai-v1' || (routed.dialect === 'foundry' && routed.route.startsWith('/agents'));
+    const sent = foundryV2 ? foundryV2Error(error, randomBytes(16).toString('hex')) : error;
+    this.sendJson(routed, sent.status, sent.body, sent.headers);
   }
 
   private sendJson(routed: RoutedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {

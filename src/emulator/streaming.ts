@@ -3,7 +3,24 @@ import { isStreamEndingEvent } from './run-engine';
 import type { RunObserver } from './store';
 import type { StreamEvent } from './wire-types';
 
-/** The event that closes every stream, exactly as the service sends it. */
+/**
+ * What the server needs of a streamed answer: attach it to the HTTP response, drop it, and hear when
+ * it has ended normally (to record its events). Run streams and response streams both are one.
+ */
+export interface EventStream {
+  /** Starts the SSE response and flushes what was buffered. */
+  attach(response: ServerResponse, headers: Record<string, string>): void;
+  /** Stops the stream without (or without finishing) a response. */
+  abandon(): void;
+  /** Called once with every event when the stream has ended normally. */
+  onFinish(listener: (events: StreamEvent[]) => void): void;
+  /** Whether the stream has ended (normally or abandoned). */
+  readonly isFinished: boolean;
+  /** Every event sent (or to be sent). */
+  readonly events: readonly StreamEvent[];
+}
+
+/** The event that closes every run stream, exactly as the service sends it. */
 export const DONE_EVENT: StreamEvent = { event: 'done', data: '[DONE]' };
 
 /**
@@ -13,7 +30,7 @@ export const DONE_EVENT: StreamEvent = { event: 'done', data: '[DONE]' };
  * synchronously while the request is still being handled, and the server may still decide to drop
  * the connection (`commit_then_drop`) instead of streaming.
  */
-export class RunEventStream {
+export class RunEventStream implements EventStream {
   private readonly pending: StreamEvent[] = [];
   private response: ServerResponse | undefined;
   private finished = false;

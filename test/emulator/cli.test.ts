@@ -21,7 +21,8 @@ test('starts with the given flags, prints one line, serves, and stops when told 
   const emulator = started;
   expect(output).toEqual([
     `agentrun emulator listening on ${emulator.url} (OpenAI: ${emulator.url}/v1, Azure OpenAI: ${emulator.url}/openai, ` +
-      `Foundry: ${emulator.url}/api/projects/demo, Foundry hub: ${emulator.url}/agents/v1.0/subscriptions/` +
+      `Azure OpenAI v1: ${emulator.url}/openai/v1, Foundry: ${emulator.url}/api/projects/demo, ` +
+      `Foundry OpenAI v1: ${emulator.url}/api/projects/demo/openai/v1, Foundry hub: ${emulator.url}/agents/v1.0/subscriptions/` +
       '00000000-0000-0000-0000-000000000000/resourceGroups/agentrun-rg/providers/Microsoft.MachineLearningServices/workspaces/demo)\n',
   ]);
   expect(emulator.apiKey).toBe('cli-key');
@@ -52,9 +53,23 @@ test('parses TLS flags and rejects bad ones', () => {
   expect(() => parseCliArguments(['--bogus'])).toThrow();
 });
 
-test('parses the file processing and vector store expiry flags', () => {
-  const parsed = parseCliArguments(['--file-processing-ms', '50', '--vector-store-day-seconds', '2']);
-  expect(parsed !== 'help' && parsed.options).toMatchObject({ fileProcessingMs: 50, vectorStoreDaySeconds: 2 });
+test('parses the file processing, vector store expiry and responses flags', () => {
+  const parsed = parseCliArguments([
+    '--file-processing-ms',
+    '50',
+    '--vector-store-day-seconds',
+    '2',
+    '--unstored-retention-seconds',
+    '30',
+    '--response-tool-expiry-seconds',
+    '60',
+  ]);
+  expect(parsed !== 'help' && parsed.options).toMatchObject({
+    fileProcessingMs: 50,
+    vectorStoreDaySeconds: 2,
+    unstoredRetentionSeconds: 30,
+    responseToolExpirySeconds: 60,
+  });
   expect(() => parseCliArguments(['--vector-store-day-seconds', '0'])).toThrow(
     "--vector-store-day-seconds expects an integer between 1 and 9007199254740991, got '0'.",
   );

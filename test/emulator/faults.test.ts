@@ -174,6 +174,13 @@ describe('admin API and ledger', () => {
       vectorStoreFilesCreated: 0,
       batchesCreated: 0,
       batchesCancelled: 0,
+      responsesCreated: [],
+      functionCallOutputsReceived: [],
+      mcpApprovalResponsesReceived: [],
+      conversationsCreated: [],
+      conversationItemIds: {},
+      webhookDeliveries: [],
+      agentVersionsCreated: [],
     });
     expect((await call(emulator, 'GET', `/threads/${thread.id}`)).status).toBe(404);
     expect((await admin('GET', '/health')).body).toEqual({ status: 'ok' });

@@ -1,7 +1,13 @@
 /**
  * The validator itself: it must reject what the spec rejects, or the conformance tests prove nothing.
  */
-import { normalizeNullable, validateResponse, validateStreamEvent } from '../support/openapi-validator';
+import {
+  normalizeNullable,
+  validateResponse,
+  validateResponseStreamEvent,
+  validateStreamEvent,
+  validateWebhookEvent,
+} from '../support/openapi-validator';
 
 const RUN = {
   id: 'run_1',
@@ -63,6 +69,42 @@ describe('openapi validator', () => {
 
   test('an operation the spec lacks is reported, not silently accepted', () => {
     expect(validateResponse('GET', '/nowhere', 200, {}).errors[0]).toContain('no 200 response');
+  });
+
+  test('the Responses part: objects, stream events by type, webhook bodies, and the spec defect it works around', () => {
+    const response = {
+      id: 'resp_1',
+      object: 'response',
+      created_at: 1,
+      status: 'completed',
+      error: null,
+      incomplete_details: null,
+      instructions: null,
+      model: 'gpt-4o',
+      tools: [],
+      output: [],
+      parallel_tool_calls: true,
+      metadata: {},
+      tool_choice: 'auto',
+      temperature: 1,
+      top_p: 1,
+    };
+    expect(validateResponse('GET', '/responses/{response_id}', 200, response)).toEqual({ valid: true, errors: [] });
+    expect(validateResponse('GET', '/responses/{response_id}', 200, { ...response, status: 'requires_action' }).valid).toBe(false);
+    expect(validateResponse('GET', '/responses/{response_id}', 200, { ...response, user: null }).valid).toBe(false);
+    const event = { type: 'response.completed', sequence_number: 3, response };
+    expect(validateResponseStreamEvent('response.completed', event).valid).toBe(true);
+    expect(validateResponseStreamEvent('response.completed', { ...event, sequence_number: undefined }).valid).toBe(false);
+    expect(validateResponseStreamEvent('response.failed', event).valid).toBe(false);
+    expect(validateResponseStreamEvent('response.cancelled', { ...event, type: 'response.cancelled' }).valid).toBe(false);
+    const webhook = { id: 'evt_1', object: 'event', created_at: 1, type: 'response.completed', data: { id: 'resp_1' } };
+    expect(validateWebhookEvent(webhook).valid).toBe(true);
+    expect(validateWebhookEvent({ ...webhook, data: {} }).valid).toBe(false);
+    expect(validateWebhookEvent({ ...webhook, type: 'response.teleported' }).valid).toBe(false);
+    // `MCPApprovalResponseResource` requires `request_id`, which it does not define: dropped on purpose.
+    const approval = { type: 'mcp_approval_response', id: 'mcpa_1', approval_request_id: 'mcpr_1', approve: true };
+    expect(validateResponse('GET', '/conversations/{conversation_id}/items/{item_id}', 200, approval).valid).toBe(true);
+    expect(validateResponse('GET', '/conversations/{conversation_id}/items/{item_id}', 200, { ...approval, approval_request_id: undefined }).valid).toBe(false);
   });
 
   test('nullable normalisation', () => {

@@ -163,6 +163,24 @@ describe('other script steps', () => {
     expect(run).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_completion_tokens' } });
   });
 
+  test('steps written for responses: max_output_tokens reads as max_completion_tokens; content_filter and mcp_approval fail the run', async () => {
+    const output = await startRun({ steps: [{ incomplete: 'max_output_tokens' }] });
+    expect(await waitForRunStatus(emulator, output.threadId, output.runId, TERMINAL)).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_completion_tokens' },
+    });
+    const filtered = await startRun({ steps: [{ incomplete: 'content_filter' }] });
+    expect((await waitForRunStatus(emulator, filtered.threadId, filtered.runId, TERMINAL)).last_error).toEqual({
+      code: 'invalid_prompt',
+      message: 'emulator_script: "incomplete": "content_filter" is for responses only.',
+    });
+    const approval = await startRun({ steps: [{ mcp_approval: { server_label: 's', name: 'n' } }] });
+    expect((await waitForRunStatus(emulator, approval.threadId, approval.runId, TERMINAL)).last_error).toEqual({
+      code: 'invalid_prompt',
+      message: 'emulator_script: "mcp_approval" steps are for responses only.',
+    });
+  });
+
   test.each([
     ['not JSON', '{steps:', 'is not valid JSON'],
     ['a step with no kind', JSON.stringify({ steps: [{ speak: 'hi' }] }), 'emulator_script.steps[0] must have exactly one of'],

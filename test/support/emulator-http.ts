@@ -3,7 +3,7 @@
  * bodies), SSE parsing, polling, and "every recorded response matches the spec".
  */
 import type { RecordedResponse, RunningEmulator } from '../../src/emulator';
-import { validateResponse, validateStreamEvent } from './openapi-validator';
+import { validateResponse, validateResponseStreamEvent, validateStreamEvent } from './openapi-validator';
 
 /** A response as the tests inspect it. */
 export interface HttpResult {
@@ -147,6 +147,17 @@ export async function waitForRunStatus(emulator: RunningEmulator, threadId: stri
   return result.body;
 }
 
+/** Polls a response until its status is one of `statuses`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wire object
+export async function waitForResponseStatus(emulator: RunningEmulator, responseId: string, statuses: string[], options: { base?: string; timeoutMs?: number } = {}): Promise<any> {
+  const result = await waitFor(
+    () => call(emulator, 'GET', `/responses/${responseId}`, { base: options.base }),
+    (response) => statuses.includes(response.body?.status as string),
+    options.timeoutMs ?? 5000,
+  );
+  return result.body;
+}
+
 /** Readable failures of every recorded response that does not match the spec (OpenAI-dialect errors included). */
 export function specViolations(responses: readonly RecordedResponse[]): string[] {
   const failures: string[] = [];
@@ -156,8 +167,10 @@ export function specViolations(responses: readonly RecordedResponse[]): string[]
       continue;
     }
     if (response.events !== undefined) {
+      // Response streams (`POST /responses`, `GET /responses/{id}?stream=true`) have their own events.
+      const validate = response.route.startsWith('/responses') ? validateResponseStreamEvent : validateStreamEvent;
       for (const [index, event] of response.events.entries()) {
-        const result = validateStreamEvent(event.event, event.data);
+        const result = validate(event.event, event.data);
         if (!result.valid) {
           failures.push(`${response.method} ${response.route} event #${index} ${event.event}:\n    ${result.errors.join('\n    ')}`);
         }

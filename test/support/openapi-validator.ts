@@ -1,29 +1,37 @@
 /**
- * Validates responses and stream events against the official OpenAI OpenAPI spec (the copy kept in
- * `reference/`, or another named by `OPENAI_OPENAPI_SPEC`). This is the emulator's strongest fidelity
- * check: every object it serves must be an object the real service could have served.
+ * Validates responses, stream events and webhook bodies against the official OpenAI OpenAPI spec:
+ * the Assistants part (`reference/openai-assistants-openapi.yaml`, or another copy named by
+ * `OPENAI_OPENAPI_SPEC`) and the Responses part (`reference/openai-responses-openapi.yaml`, or
+ * `OPENAI_RESPONSES_OPENAPI_SPEC`). This is the emulator's strongest fidelity check: every object it
+ * serves must be an object the real service could have served.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { parse } from 'yaml';
 
-/** Default location of the spec, relative to the repository root (inside it: a clone alone passes). */
-const DEFAULT_SPEC_PATH = 'reference/openai-assistants-openapi.yaml';
+/** The two parts of the spec the repository keeps, relative to its root (inside it: a clone alone passes). */
+const SPEC_PARTS = {
+  assistants: { path: 'reference/openai-assistants-openapi.yaml', environment: 'OPENAI_OPENAPI_SPEC' },
+  responses: { path: 'reference/openai-responses-openapi.yaml', environment: 'OPENAI_RESPONSES_OPENAPI_SPEC' },
+} as const;
 
-/** Where the spec is: `OPENAI_OPENAPI_SPEC`, or the copy in the repository's `reference/`. */
-export function openApiSpecPath(): string {
-  const fromEnvironment = process.env['OPENAI_OPENAPI_SPEC'];
+/** Which part of the spec: Assistants (threads/runs, files, vector stores) or Responses (and Conversations). */
+export type SpecPart = keyof typeof SPEC_PARTS;
+
+/** Where a part of the spec is: its environment variable, or the copy in the repository's `reference/`. */
+export function openApiSpecPath(part: SpecPart = 'assistants'): string {
+  const fromEnvironment = process.env[SPEC_PARTS[part].environment];
   return fromEnvironment !== undefined && fromEnvironment !== ''
     ? resolve(fromEnvironment)
-    : resolve(__dirname, '..', '..', DEFAULT_SPEC_PATH);
+    : resolve(__dirname, '..', '..', SPEC_PARTS[part].path);
 }
 
 type JsonObject = Record<string, unknown>;
 
 /** The raw spec document (parsed YAML). Its `FunctionParameters` repeats a key, hence `uniqueKeys: false`. */
-export function loadOpenApiSpec(): JsonObject {
-  return parse(readFileSync(openApiSpecPath(), 'utf8'), { uniqueKeys: false }) as JsonObject;
+export function loadOpenApiSpec(part: SpecPart = 'assistants'): JsonObject {
+  return parse(readFileSync(openApiSpecPath(part), 'utf8'), { uniqueKeys: false }) as JsonObject;
 }
 
 /** The outcome of one validation. */
@@ -34,6 +42,7 @@ export interface ValidationResult {
 }
 
 const SPEC_ID = 'openai-spec';
+const RESPONSES_SPEC_ID = 'openai-responses-spec';
 
 /**
  * Turns OpenAPI 3.0's `nullable: true` (which this 3.1 spec still mixes in) into JSON Schema's null
@@ -79,11 +88,21 @@ function isBareNullUnion(member: object): boolean {
  * Known places where the real service sends what the spec does not declare, allowed here on purpose
  * (and only here):
  * - list objects carry `first_id: null` and `last_id: null` when the page is empty; the spec types
- *   them as plain strings.
+ *   them as plain strings. (The Responses part's item lists are assumed to do the same.)
+ * - the Responses part's `MCPApprovalResponse` and `MCPApprovalResponseResource` list `request_id` in
+ *   `required`, but it is not one of their properties (a defect of the spec: the field is
+ *   `approval_request_id`, which is required too); `request_id` is dropped from `required`.
  */
 function applyKnownServiceDeviations(schemas: JsonObject): void {
+  for (const name of ['MCPApprovalResponse', 'MCPApprovalResponseResource']) {
+    const schema = schemas[name] as JsonObject | undefined;
+    const required = schema?.['required'];
+    if (schema !== undefined && Array.isArray(required)) {
+      schema['required'] = required.filter((field) => field !== 'request_id');
+    }
+  }
   for (const [name, schema] of Object.entries(schemas)) {
-    if (!/^List.*Response$/.test(name)) continue;
+    if (!/^List.*Response$/.test(name) && name !== 'ConversationItemList' && name !== 'ResponseItemList') continue;
     const properties = (schema as JsonObject)['properties'] as JsonObject | undefined;
     for (const field of ['first_id', 'last_id']) {
       const property = properties?.[field];
@@ -110,49 +129,144 @@ const EXTRA_ROUTE_SCHEMAS: Record<string, JsonObject> = {
       has_more: { type: 'boolean' },
     },
   },
+  // The spec declares a 200 without a body; the service answers this (openai-node ignores it).
+  'DELETE /responses/{response_id}': {
+    type: 'object',
+    required: ['id', 'object', 'deleted'],
+    properties: { id: { type: 'string', pattern: '^resp_' }, object: { const: 'response' }, deleted: { const: true } },
+  },
+  // Foundry agents v2: azure-ai-projects 2.10.0's `AgentDetails`, `AgentVersionDetails`,
+  // `DeleteAgentResponse` and `DeleteAgentVersionResponse` (required fields as its models declare them).
+  'POST /agents/{agent_name}/versions': { $ref: '#/$defs/AgentVersionDetails' },
+  'GET /agents/{agent_name}/versions/{agent_version}': { $ref: '#/$defs/AgentVersionDetails' },
+  'GET /agents/{agent_name}': { $ref: '#/$defs/AgentDetails' },
+  'GET /agents': foundryList('AgentDetails'),
+  'GET /agents/{agent_name}/versions': foundryList('AgentVersionDetails'),
+  'DELETE /agents/{agent_name}': {
+    type: 'object',
+    required: ['object', 'name', 'deleted'],
+    properties: { object: { const: 'agent.deleted' }, name: { type: 'string' }, deleted: { type: 'boolean' } },
+  },
+  'DELETE /agents/{agent_name}/versions/{agent_version}': {
+    type: 'object',
+    required: ['object', 'name', 'version', 'deleted'],
+    properties: { object: { const: 'agent.version.deleted' }, name: { type: 'string' }, version: { type: 'string' }, deleted: { type: 'boolean' } },
+  },
 };
 
-/** A validator bound to one loaded copy of the spec. */
+/** Foundry agents v2 objects, from azure-ai-projects 2.10.0's `models/_models.py`. */
+const FOUNDRY_AGENT_DEFINITIONS: JsonObject = {
+  AgentVersionDetails: {
+    type: 'object',
+    required: ['metadata', 'object', 'id', 'name', 'version', 'created_at', 'definition'],
+    properties: {
+      metadata: { type: 'object', additionalProperties: { type: 'string' } },
+      object: { const: 'agent.version' },
+      id: { type: 'string' },
+      name: { type: 'string' },
+      version: { type: 'string' },
+      description: { type: 'string' },
+      created_at: { type: 'integer' },
+      definition: {
+        type: 'object',
+        required: ['kind', 'model'],
+        properties: { kind: { const: 'prompt' }, model: { type: 'string' }, instructions: { type: ['string', 'null'] }, tools: { type: ['array', 'null'] } },
+      },
+      draft: { type: 'boolean' },
+      status: { enum: ['creating', 'active', 'failed', 'deleting', 'deleted'] },
+    },
+  },
+  AgentDetails: {
+    type: 'object',
+    required: ['object', 'id', 'name', 'state', 'configuration_state', 'versions'],
+    properties: {
+      object: { const: 'agent' },
+      id: { type: 'string' },
+      name: { type: 'string' },
+      state: { enum: ['enabled', 'disabled'] },
+      configuration_state: { enum: ['enabled', 'disabled'] },
+      versions: { type: 'object', required: ['latest'], properties: { latest: { $ref: '#/$defs/AgentVersionDetails' } } },
+    },
+  },
+};
+
+/** A Foundry list page of `item`. */
+function foundryList(item: string): JsonObject {
+  return {
+    type: 'object',
+    required: ['object', 'data', 'has_more'],
+    properties: {
+      object: { const: 'list' },
+      data: { type: 'array', items: { $ref: `#/$defs/${item}` } },
+      first_id: { type: ['string', 'null'] },
+      last_id: { type: ['string', 'null'] },
+      has_more: { type: 'boolean' },
+    },
+  };
+}
+
+/** The webhook event types of the Responses part, and the schema of each. */
+const WEBHOOK_SCHEMAS: Record<string, string> = {
+  'response.completed': 'WebhookResponseCompleted',
+  'response.failed': 'WebhookResponseFailed',
+  'response.cancelled': 'WebhookResponseCancelled',
+  'response.incomplete': 'WebhookResponseIncomplete',
+};
+
+/** A validator bound to one loaded copy of each part of the spec. */
 export class OpenApiValidator {
   private readonly ajv: Ajv2020;
   private readonly document: JsonObject;
+  private readonly responsesDocument: JsonObject;
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(document: JsonObject = loadOpenApiSpec()) {
+  constructor(document: JsonObject = loadOpenApiSpec('assistants'), responsesDocument: JsonObject = loadOpenApiSpec('responses')) {
     this.document = normalizeNullable(document) as JsonObject;
-    const components = this.document['components'] as JsonObject;
-    applyKnownServiceDeviations(components['schemas'] as JsonObject);
+    this.responsesDocument = normalizeNullable(responsesDocument) as JsonObject;
     // strict: false ignores OpenAPI's own keywords (`x-stainless-const`, `discriminator`, `example`);
     // validateFormats: false ignores formats such as `unixtime` that JSON Schema does not define.
     this.ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
-    this.ajv.addSchema({ $id: SPEC_ID, components }, SPEC_ID);
+    // Each part is its own schema document: their component names overlap (`Error`, `Metadata`, ...).
+    for (const [id, spec] of [
+      [SPEC_ID, this.document],
+      [RESPONSES_SPEC_ID, this.responsesDocument],
+    ] as const) {
+      const components = spec['components'] as JsonObject;
+      applyKnownServiceDeviations(components['schemas'] as JsonObject);
+      this.ajv.addSchema({ $id: id, components }, id);
+    }
   }
 
   /**
-   * Validates a response body: status 200 against the operation's 200 schema, any other status
-   * against `ErrorResponse` (the OpenAI dialect's error shape).
+   * Validates a response body: status 200 against the operation's 200 schema (in whichever part of
+   * the spec has the operation), any other status against `ErrorResponse` (the OpenAI error shape).
    */
   validateResponse(method: string, routeTemplate: string, status: number, body: unknown): ValidationResult {
     if (status !== 200) {
       return this.run(`${SPEC_ID}#/components/schemas/ErrorResponse`, body);
     }
-    const extra = EXTRA_ROUTE_SCHEMAS[`${method.toUpperCase()} ${routeTemplate}`];
+    const key = `${method.toUpperCase()} ${routeTemplate}`;
+    const extra = EXTRA_ROUTE_SCHEMAS[key];
     if (extra !== undefined) {
-      return this.runSchema(`extra:${method} ${routeTemplate}`, extra, body);
+      return this.runSchema(`extra:${key}`, { ...extra, $defs: FOUNDRY_AGENT_DEFINITIONS }, body);
     }
-    const schema = this.responseSchema(method, routeTemplate);
-    if (schema === undefined) {
-      return { valid: false, errors: [`the spec has no 200 response for ${method.toUpperCase()} ${routeTemplate}`] };
+    for (const [id, spec] of [
+      [SPEC_ID, this.document],
+      [RESPONSES_SPEC_ID, this.responsesDocument],
+    ] as const) {
+      const schema = responseSchema(spec, method, routeTemplate);
+      if (schema === undefined) continue;
+      const reference = schema['$ref'];
+      if (typeof reference === 'string') {
+        return this.run(`${id}${reference}`, body);
+      }
+      // An inline schema (e.g. `GET /files/{file_id}/content`: `type: string`, the raw bytes).
+      return this.runSchema(`inline:${key}`, schema, body);
     }
-    const reference = schema['$ref'];
-    if (typeof reference === 'string') {
-      return this.run(`${SPEC_ID}${reference}`, body);
-    }
-    // An inline schema (e.g. `GET /files/{file_id}/content`: `type: string`, the raw bytes).
-    return this.runSchema(`inline:${method.toUpperCase()} ${routeTemplate}`, schema, body);
+    return { valid: false, errors: [`the spec has no 200 response for ${key}`] };
   }
 
-  /** Validates one server-sent event against the `AssistantStreamEvent` branch for its name. */
+  /** Validates one server-sent event of a run stream against the `AssistantStreamEvent` branch for its name. */
   validateStreamEvent(eventName: string, data: unknown): ValidationResult {
     const branch = this.streamEventBranch(eventName);
     if (branch === undefined) {
@@ -161,13 +275,30 @@ export class OpenApiValidator {
     return this.run(branch, { event: eventName, data });
   }
 
-  /** The operation's 200 `application/json` schema: a `$ref` or an inline schema. */
-  private responseSchema(method: string, routeTemplate: string): JsonObject | undefined {
-    const paths = this.document['paths'] as JsonObject;
-    const operation = (paths[routeTemplate] as JsonObject | undefined)?.[method.toLowerCase()] as JsonObject | undefined;
-    return ((((operation?.['responses'] as JsonObject | undefined)?.['200'] as JsonObject | undefined)?.['content'] as
-      | JsonObject
-      | undefined)?.['application/json'] as JsonObject | undefined)?.['schema'] as JsonObject | undefined;
+  /**
+   * Validates one server-sent event of a response stream: its `event:` name must equal its `type`,
+   * and its data must match the `ResponseStreamEvent` member for that type.
+   */
+  validateResponseStreamEvent(eventName: string, data: unknown): ValidationResult {
+    const type = (data as { type?: unknown } | null)?.type;
+    if (type !== eventName) {
+      return { valid: false, errors: [`event name '${eventName}' differs from its data's type '${String(type)}'`] };
+    }
+    const member = this.responseStreamEventMember(eventName);
+    if (member === undefined) {
+      return { valid: false, errors: [`ResponseStreamEvent has no member for type '${eventName}'`] };
+    }
+    return this.run(`${RESPONSES_SPEC_ID}#/components/schemas/${member}`, data);
+  }
+
+  /** Validates a webhook body against the `Webhook*` schema of its `type`. */
+  validateWebhookEvent(body: unknown): ValidationResult {
+    const type = (body as { type?: unknown } | null)?.type;
+    const schema = typeof type === 'string' ? WEBHOOK_SCHEMAS[type] : undefined;
+    if (schema === undefined) {
+      return { valid: false, errors: [`no webhook schema for type '${String(type)}'`] };
+    }
+    return this.run(`${RESPONSES_SPEC_ID}#/components/schemas/${schema}`, body);
   }
 
   /** Finds e.g. `#/components/schemas/RunStreamEvent/oneOf/3` for `thread.run.requires_action`. */
@@ -187,6 +318,19 @@ export class OpenApiValidator {
             : `${SPEC_ID}#/components/schemas/${name}`;
         }
       }
+    }
+    return undefined;
+  }
+
+  /** The `ResponseStreamEvent` member whose `type` enum holds this type, e.g. `ResponseTextDeltaEvent`. */
+  private responseStreamEventMember(type: string): string | undefined {
+    const schemas = (this.responsesDocument['components'] as JsonObject)['schemas'] as JsonObject;
+    const members = (schemas['ResponseStreamEvent'] as JsonObject)['anyOf'] as JsonObject[];
+    for (const member of members) {
+      const name = String(member['$ref']).split('/').pop() ?? '';
+      const typeProperty = ((schemas[name] as JsonObject)['properties'] as JsonObject | undefined)?.['type'] as JsonObject | undefined;
+      const types = typeProperty?.['enum'];
+      if (Array.isArray(types) && types.includes(type)) return name;
     }
     return undefined;
   }
@@ -215,6 +359,15 @@ function formatErrors(errors: readonly ErrorObject[]): string[] {
   return [...new Set(sorted.map((error) => `${error.instancePath || '(root)'} ${error.message ?? ''} ${JSON.stringify(error.params)}`))].slice(0, 12);
 }
 
+/** An operation's 200 `application/json` schema in one part of the spec: a `$ref` or an inline schema. */
+function responseSchema(document: JsonObject, method: string, routeTemplate: string): JsonObject | undefined {
+  const paths = document['paths'] as JsonObject;
+  const operation = (paths[routeTemplate] as JsonObject | undefined)?.[method.toLowerCase()] as JsonObject | undefined;
+  return ((((operation?.['responses'] as JsonObject | undefined)?.['200'] as JsonObject | undefined)?.['content'] as
+    | JsonObject
+    | undefined)?.['application/json'] as JsonObject | undefined)?.['schema'] as JsonObject | undefined;
+}
+
 let shared: OpenApiValidator | undefined;
 
 /** One validator per test file: compiling the spec takes a moment. */
@@ -231,4 +384,14 @@ export function validateResponse(method: string, routeTemplate: string, status: 
 /** Shorthand for `openApiValidator().validateStreamEvent(...)`. */
 export function validateStreamEvent(eventName: string, data: unknown): ValidationResult {
   return openApiValidator().validateStreamEvent(eventName, data);
+}
+
+/** Shorthand for `openApiValidator().validateResponseStreamEvent(...)`. */
+export function validateResponseStreamEvent(eventName: string, data: unknown): ValidationResult {
+  return openApiValidator().validateResponseStreamEvent(eventName, data);
+}
+
+/** Shorthand for `openApiValidator().validateWebhookEvent(...)`. */
+export function validateWebhookEvent(body: unknown): ValidationResult {
+  return openApiValidator().validateWebhookEvent(body);
 }
