@@ -120,11 +120,13 @@ export class ResponsesService implements AgentService {
     return { turn: toTurn(response, this.frame(ref.conversationId)), pollAfterMs };
   }
 
+  /**
+   * Back to a known response: re-attached to its stream after the last event the previous attempt
+   * saw (stream mode), or read (poll and webhook mode). Never created again.
+   */
   async resumeTurn(ref: TurnRef, context: TurnContext): Promise<StartedTurn | undefined> {
-    if (isLost(ref.turnId)) return undefined;
+    if (context.wait.mode !== 'stream' || isLost(ref.turnId)) return { kind: 'turn', turn: (await this.getTurn(ref, context.callOptions())).turn };
     const previous = context.previous<ResponsesAttemptDetails>();
-    if (context.wait.mode !== 'stream') return undefined;
-    // Re-attach to the background response's stream after the last event the previous attempt saw.
     const cursor = previous?.runId === ref.turnId ? previous.streamCursor : undefined;
     return { kind: 'stream', conversationId: ref.conversationId, events: this.turnEvents(this.api.streamResponse(ref.turnId, cursor, context.callOptions()), ref.conversationId) };
   }
@@ -165,18 +167,22 @@ export class ResponsesService implements AgentService {
   private async createTurn(body: Record<string, unknown>, input: Record<string, unknown>[], request: StartTurnRequest, context: TurnContext): Promise<StartedTurn> {
     const conversationId = request.conversationId;
     const previous = context.previous<ResponsesAttemptDetails>();
-    const checkEvidence = async (): Promise<StartedTurn | undefined> => {
-      if (!conversationId || context.attempt === 1 || previous === undefined || !('watermark' in previous) || previous.threadId !== conversationId) return undefined;
-      return this.landedTurn(conversationId, previous.watermark ?? null, input, context);
-    };
-    const landed = await checkEvidence();
-    if (landed) return landed;
+    // The watermark of the first attempt that may have created this step's response: an earlier
+    // attempt's when it recorded one, else now (and kept for the attempts that follow).
+    const inherited = Boolean(conversationId) && context.attempt > 1 && previous !== undefined && 'watermark' in previous && previous.threadId === conversationId;
+    let watermark: string | null = null;
+    if (conversationId) {
+      watermark = inherited ? (previous!.watermark ?? null) : ((await this.api.listConversationItems(conversationId, { order: 'desc', limit: 1 }, context.callOptions()))[0]?.id ?? null);
+      context.report(this.placeholder(conversationId, 'starting'), { watermark } satisfies ResponsesAttemptDetails);
+    }
 
     let displacedRunId: string | undefined;
-    for (;;) {
-      if (conversationId) {
-        const watermark = (await this.api.listConversationItems(conversationId, { order: 'desc', limit: 1 }, context.callOptions()))[0]?.id ?? null;
-        context.report(this.placeholder(conversationId, 'starting'), { watermark } satisfies ResponsesAttemptDetails);
+    for (let round = 0; ; round += 1) {
+      // Evidence that an earlier create landed: its input after the watermark. (A response adds its
+      // items when it ends, so the evidence may appear only after waiting on the lock below.)
+      if (conversationId && (inherited || round > 0)) {
+        const landed = await this.landedTurn(conversationId, watermark, input, context);
+        if (landed) return landed;
       }
       try {
         if (context.wait.mode === 'stream') {
@@ -190,10 +196,9 @@ export class ResponsesService implements AgentService {
       } catch (error) {
         const failure = toApplicationFailure(error, this.secrets);
         if (failure.type !== FailureType.ProviderThreadBusy) throw failure;
-        // Locked: by the response an earlier attempt created (its input is there), or by someone else's.
-        const ours = await checkEvidence();
-        if (ours) return ours;
-        if (request.onActiveRun === 'fail') {
+        // Locked. On a retried attempt most likely by the response the lost create made: wait for
+        // it to end and show its input, whatever onActiveRun says. Else by someone else's response.
+        if (request.onActiveRun === 'fail' && !inherited) {
           throw ApplicationFailure.create({
             type: FailureType.ThreadBusy,
             nonRetryable: true,
@@ -203,7 +208,7 @@ export class ResponsesService implements AgentService {
         }
         // "cancel" cannot name the other response (the protocol lists none): it waits, like "wait".
         displacedRunId = 'another response (the protocol does not name it)';
-        context.report(this.placeholder(conversationId, 'waiting for the conversation'));
+        context.report(this.placeholder(conversationId, 'waiting for the conversation'), { watermark } satisfies ResponsesAttemptDetails);
         await context.sleep(Math.max(context.wait.pollIntervalMs, 1_000));
       }
     }

@@ -24,7 +24,8 @@ export interface ProviderFailureDetails {
  * a conversation another response is operating on (`conversation_locked`).
  */
 const THREAD_BUSY = [/already has an active run/i, /while a run .* is active/i, /currently operating on this conversation/i];
-const RUN_NOT_ACCEPTING_OUTPUTS = /do not accept tool outputs/i;
+/** A late submit: threads/runs' expired run, Foundry agents v2's expired response (`tool_outputs_expired`). */
+const RUN_NOT_ACCEPTING_OUTPUTS = /do not accept tool outputs|tool outputs are no longer accepted/i;
 
 /**
  * Turns any error thrown by a provider call into an `ApplicationFailure`. Already-converted
@@ -77,7 +78,7 @@ function fromApiError(error: APIError, secrets: readonly string[]): ApplicationF
   if (status === 429 && isQuota) [type, nonRetryable] = [FailureType.ProviderQuotaExhausted, true];
   else if (status === 429) [type, nonRetryable] = [FailureType.ProviderRateLimited, false];
   else if (status === 400 && (error.code === 'conversation_locked' || THREAD_BUSY.some((pattern) => pattern.test(providerMessage)))) [type, nonRetryable] = [FailureType.ProviderThreadBusy, true];
-  else if (status === 400 && RUN_NOT_ACCEPTING_OUTPUTS.test(providerMessage)) [type, nonRetryable] = [FailureType.ProviderRunNotAcceptingToolOutputs, true];
+  else if (status === 400 && (error.code === 'tool_outputs_expired' || RUN_NOT_ACCEPTING_OUTPUTS.test(providerMessage))) [type, nonRetryable] = [FailureType.ProviderRunNotAcceptingToolOutputs, true];
   else if (status === 400 || status === 422) [type, nonRetryable] = [FailureType.ProviderBadRequest, true];
   else if (status === 401 || status === 403) [type, nonRetryable] = [FailureType.ProviderAuthenticationFailed, true];
   else if (status === 404) [type, nonRetryable] = [FailureType.ProviderNotFound, true];

@@ -4,7 +4,6 @@
  * user configures it, from `AZURE_AI_PROJECT_CONNECTION_STRING`, which means `https://HOST`: its
  * emulator serves HTTPS with the test certificate, trusted through an injected `fetch`.
  */
-import type { AccessToken, TokenCredential } from '@azure/identity';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import {
   createOpenAIClient,
@@ -17,15 +16,7 @@ import {
 import { isTerminalRunStatus, type RunSnapshot, type RunStreamEvent } from '../../src/shared/agent-types';
 import { fetchTrustingTestCertificate, testTls } from '../support/test-tls';
 
-/** A credential that hands out the emulator's key as the Entra ID token, and records the scopes asked for. */
-export function fixedTokenCredential(token: string, scopes: string[] = []): TokenCredential {
-  return {
-    async getToken(scope: string | string[]): Promise<AccessToken> {
-      scopes.push(...(Array.isArray(scope) ? scope : [scope]));
-      return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
-    },
-  };
-}
+import { fixedTokenCredential } from '../support/credentials';
 
 const toolScript = JSON.stringify({ steps: [{ tools: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }, { answer: 'Forecast sent.' }] });
 

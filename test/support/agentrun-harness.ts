@@ -1,15 +1,19 @@
 /**
  * One test file's agentrun: the suite's Temporal server, an in-process emulator, a worker with the
- * given tools (in-process, real activities over real HTTP) and the typed client.
+ * given tools (in-process, real activities over real HTTP) and the typed client. The worker speaks
+ * threads/runs by default, or the Responses API (`protocol: 'responses'`), on the OpenAI dialect or
+ * (`foundry: true`) a Foundry project's over HTTPS, where pending calls expire.
  */
 import type { Worker } from '@temporalio/worker';
 import type OpenAI from 'openai';
 import { AgentRunClient } from '../../src/client';
 import { noWorkerPolls } from '../../src/commands/command-support';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
-import { createOpenAIClient, createOpenAIProvider, type ProviderConfig } from '../../src/providers';
+import { createAgentService, createOpenAIClient, type ProviderConfig } from '../../src/providers';
 import type { AgentRunInput } from '../../src/shared/run-input';
-import type { Tool } from '../../src/tools/define-tool';
+import { toolDefinitions, type Tool } from '../../src/tools/define-tool';
+import { fixedTokenCredential } from './credentials';
+import { fetchTrustingTestCertificate, testTls } from './test-tls';
 import { createAgentrunWorker } from '../../src/worker';
 import { connectTemporal, type TemporalTestContext } from './temporal';
 
@@ -27,24 +31,52 @@ export interface Harness {
   workerPolling(): Promise<void>;
   /** Minimal valid input for an assistant, fast polling. */
   input(assistantId: string, overrides?: Partial<AgentRunInput>): AgentRunInput;
+  /**
+   * Responses: minimal valid input for an inline agent (or, on Foundry, a new agent version) whose
+   * script is `script`, fast polling.
+   */
+  agentInput(script?: object, overrides?: Partial<AgentRunInput>): Promise<AgentRunInput>;
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, options: { tools?: Tool[]; emulator?: EmulatorOptions; worker?: boolean; providerTimeoutMs?: number } = {}): Promise<Harness> {
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  tools?: Tool[];
+  emulator?: EmulatorOptions;
+  worker?: boolean;
+  providerTimeoutMs?: number;
+  /** The worker's protocol (default threads-runs). */
+  protocol?: 'threads-runs' | 'responses';
+  /** Responses on a Foundry project (agents v2) over HTTPS: pending calls expire. */
+  foundry?: boolean;
+}
+
+export async function startHarness(label: string, options: HarnessOptions = {}): Promise<Harness> {
   const temporal = await connectTemporal(label);
-  const emulator = await startEmulator({ stepDelayMs: 30, queuedDelayMs: 5, pollAfterMs: 0, ...options.emulator });
-  const providerConfig: ProviderConfig = { kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: options.providerTimeoutMs ?? 5_000 };
+  const foundry = options.protocol === 'responses' && options.foundry === true;
+  const emulator = await startEmulator({ stepDelayMs: 30, queuedDelayMs: 5, pollAfterMs: 0, ...(foundry ? { tls: testTls() } : {}), ...options.emulator });
+  const timeoutMs = options.providerTimeoutMs ?? 5_000;
+  const trusting = foundry ? fetchTrustingTestCertificate() : undefined;
+  const dependencies = trusting ? { fetch: trusting.fetch, credential: fixedTokenCredential(emulator.apiKey) } : {};
+  const providerConfig: ProviderConfig =
+    options.protocol !== 'responses'
+      ? { kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs }
+      : foundry
+        ? { kind: 'azure-foundry-agents', endpoint: emulator.foundryEndpoint(), timeoutMs, toolCallExpirySeconds: options.emulator?.responseToolExpirySeconds ?? 600 }
+        : { kind: 'emulator-responses', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs };
+  const tools = options.tools ?? [];
   const worker = options.worker === false ? undefined : await createAgentrunWorker({
     connection: temporal.workerConnection,
     taskQueue: temporal.taskQueue,
-    tools: options.tools ?? [],
-    provider: createOpenAIProvider(providerConfig),
+    tools,
+    service: createAgentService(providerConfig, { secrets: [emulator.apiKey], defaultTools: toolDefinitions(tools) }, dependencies),
     secrets: [emulator.apiKey],
     registerSearchAttributes: false,
     log: () => undefined,
   });
   const running = worker?.run();
-  const openai = createOpenAIClient(providerConfig);
+  const openai = createOpenAIClient(providerConfig, dependencies);
+  let agentVersions = 0;
   return {
     temporal,
     emulator,
@@ -60,6 +92,22 @@ export async function startHarness(label: string, options: { tools?: Tool[]; emu
       const client = new AgentRunClient(temporal.client, { taskQueue: temporal.taskQueue });
       await eventually(async () => !(await noWorkerPolls(client)), 15_000, 'the worker polling');
     },
+    async agentInput(script, overrides = {}) {
+      const metadata = script ? { emulator_script: JSON.stringify(script) } : undefined;
+      const common = { thread: { messages: [{ role: 'user' as const, content: 'Hello' }] }, wait: { mode: 'poll' as const, pollInterval: 50 }, providerRetry: { initialInterval: 100, maximumInterval: 1_000 } };
+      if (!foundry) return { agent: { model: 'gpt-4o' }, ...(metadata ? { metadata } : {}), ...common, ...overrides };
+      // A Foundry agent version carrying the script (its tools: the worker's).
+      agentVersions += 1;
+      const name = `agent-${label}-${agentVersions}`;
+      const response = await (dependencies.fetch ?? fetch)(`${emulator.foundryEndpoint()}/agents/${name}/versions?api-version=v1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ definition: { kind: 'prompt', model: 'gpt-4o', tools: toolDefinitions(tools).map((tool) => ({ ...tool, strict: false })) }, ...(metadata ? { metadata } : {}) }),
+      });
+      if (!response.ok) throw new Error(`creating agent ${name} failed: ${response.status} ${await response.text()}`);
+      const version = ((await response.json()) as { version: string }).version;
+      return { agent: { name, version }, ...common, ...overrides };
+    },
     input(assistantId, overrides = {}) {
       return { assistantId, thread: { messages: [{ role: 'user', content: 'Hello' }] }, wait: { mode: 'poll', pollInterval: 50 }, providerRetry: { initialInterval: 100, maximumInterval: 1_000 }, ...overrides };
     },
@@ -69,6 +117,7 @@ export async function startHarness(label: string, options: { tools?: Tool[]; emu
         await running;
       }
       await emulator.close();
+      await trusting?.close();
       await temporal.close();
     },
   };
