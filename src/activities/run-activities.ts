@@ -203,8 +203,7 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
           if (!turnId) return null;
         }
         const ref = { conversationId: params.threadId, turnId };
-        await service.cancelTurn(ref, callOptions());
-        let { turn } = await service.getTurn(ref, callOptions());
+        let turn = (await service.cancelTurn(ref, callOptions())) ?? (await service.getTurn(ref, callOptions())).turn;
         while (!isTerminalRunStatus(turn.status)) {
           report(turn);
           await Context.current().sleep(Math.min(params.wait.pollIntervalMs, 1_000));

@@ -291,18 +291,25 @@ export class ResponseEngine {
       }
     });
     for (const callId of calls.keys()) {
-      if (!answered.has(callId)) throw invalidRequest(`No tool output found for function call ${callId}.`, 'input', null);
+      // An expired call (Foundry v2) needs no output any more: like an expired run's, the
+      // conversation goes on without it (the emulator's rule: the service's is undocumented).
+      if (!answered.has(callId) && !this.isExpired(dialect, callId, nowMs)) throw invalidRequest(`No tool output found for function call ${callId}.`, 'input', null);
     }
     return { outputs, approved };
   }
 
+  /** Foundry v2: whether a call's response is older than the expiry. */
+  private isExpired(dialect: Dialect, callId: string, nowMs: number): boolean {
+    if (dialect !== 'foundry-openai-v1') return false;
+    const call = this.store.functionCalls.get(callId);
+    return call !== undefined && nowMs - call.response.createdMs >= this.options.responseToolExpirySeconds * 1000;
+  }
+
   /** Foundry v2: "Runs expire 10 minutes after creation. Submit your tool outputs before they expire." */
   private checkNotExpired(dialect: Dialect, callId: string, index: number, nowMs: number): void {
-    if (dialect !== 'foundry-openai-v1') return;
     const call = this.store.functionCalls.get(callId);
     if (call === undefined) return;
-    const ageMs = nowMs - call.response.createdMs;
-    if (ageMs >= this.options.responseToolExpirySeconds * 1000) {
+    if (this.isExpired(dialect, callId, nowMs)) {
       throw invalidRequest(
         `Response ${call.response.response.id} expired ${this.options.responseToolExpirySeconds} seconds after its creation: ` +
           `tool outputs are no longer accepted for call_id '${callId}'. Submit your tool outputs before they expire.`,

@@ -122,8 +122,12 @@ export interface AgentService {
    * protocol can (Responses in background mode, from the cursor the previous attempt reported).
    */
   resumeTurn?(ref: TurnRef, context: TurnContext): Promise<StartedTurn | undefined>;
-  /** Asks the provider to cancel a turn; already ended is not an error. The caller waits for the end. */
-  cancelTurn(ref: TurnRef, options?: CallOptions): Promise<void>;
+  /**
+   * Asks the provider to cancel a turn; already ended is not an error. Returns the turn when the
+   * cancel settles it (Responses: a response that waits on us is simply not answered any more);
+   * undefined when the caller must wait for the end (threads/runs: `cancelling`, then `cancelled`).
+   */
+  cancelTurn(ref: TurnRef, options?: CallOptions): Promise<RunSnapshot | undefined>;
   /** The turn of a workflow step, found by its tags (cleanup after a cancellation that raced the create). */
   findTurn(conversationId: string, tag: TurnTag, options?: CallOptions): Promise<RunSnapshot | undefined>;
   /** The assistant messages an ended turn produced, bounded. */

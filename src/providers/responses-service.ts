@@ -131,15 +131,24 @@ export class ResponsesService implements AgentService {
     return { kind: 'stream', conversationId: ref.conversationId, events: this.turnEvents(this.api.streamResponse(ref.turnId, cursor, context.callOptions()), ref.conversationId) };
   }
 
-  async cancelTurn(ref: TurnRef, options?: CallOptions): Promise<void> {
-    // A lost response cannot be named: there is nothing to send (README says what is left).
-    if (isLost(ref.turnId)) return;
-    try {
-      await this.api.cancelResponse(ref.turnId, options);
-    } catch (error) {
-      // Ended already: that is what we wanted.
-      if (toApplicationFailure(error, this.secrets).type !== FailureType.ProviderBadRequest) throw error;
+  /**
+   * Cancels a running response (re-read after: a cancelled response has been seen to read back
+   * `completed` on Azure). A response that ended asking for calls is not running: the turn ends
+   * cancelled by not answering them.
+   */
+  async cancelTurn(ref: TurnRef, options?: CallOptions): Promise<RunSnapshot | undefined> {
+    if (!isLost(ref.turnId)) {
+      try {
+        await this.api.cancelResponse(ref.turnId, options);
+      } catch (error) {
+        // Ended already: that is what we wanted.
+        if (toApplicationFailure(error, this.secrets).type !== FailureType.ProviderBadRequest) throw error;
+      }
     }
+    // A lost response cannot be named, so not cancelled either (README says what is left).
+    const { turn } = await this.getTurn(ref, options);
+    if (turn.status === 'running') return undefined; // still stopping: the caller waits for its end
+    return turn.status === 'requires_action' ? { ...turn, status: 'cancelled' } : turn;
   }
 
   /** The protocol cannot list responses: a turn whose id was never learnt cannot be found by its tags. */

@@ -137,13 +137,14 @@ export class ThreadsRunsService implements AgentService {
     return { turn: turnOfRun(run), pollAfterMs };
   }
 
-  async cancelTurn(ref: TurnRef, options?: CallOptions): Promise<void> {
+  async cancelTurn(ref: TurnRef, options?: CallOptions): Promise<undefined> {
     try {
       await this.api.cancelRun(ref.conversationId, ref.turnId, options);
     } catch (error) {
       // Already ended between our read and the cancel: that is what we wanted.
       if (toApplicationFailure(error, this.secrets).type !== FailureType.ProviderBadRequest) throw error;
     }
+    return undefined; // cancelling, then cancelled: the caller waits
   }
 
   async findTurn(conversationId: string, tag: TurnTag, options?: CallOptions): Promise<RunSnapshot | undefined> {
