@@ -28,7 +28,12 @@ export async function providerActivity<T>(secrets: readonly string[], work: () =
   } catch (error) {
     // Cancelled: report it as the SDK's cancellation (its abort reason), not as whatever the
     // interrupted request threw (`openai` throws APIUserAbortError, which would fail the activity).
-    if (context.cancellationSignal.aborted) throw error instanceof CancelledFailure ? error : (context.cancellationSignal.reason ?? new CancelledFailure('activity cancelled'));
+    if (context.cancellationSignal.aborted) {
+      // The live details go with the cancellation: the workflow learns the turn this attempt had
+      // started (the Responses API cannot list turns to find it later).
+      const live = liveDetails.get(context);
+      throw live === undefined ? (error instanceof CancelledFailure ? error : (context.cancellationSignal.reason ?? new CancelledFailure('activity cancelled'))) : new CancelledFailure('activity cancelled', [live]);
+    }
     const failure = toApplicationFailure(error, secrets);
     await reportTrouble(context, failure);
     throw failure;

@@ -11,6 +11,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   ContinueAsNew,
   continueAsNew,
@@ -259,6 +260,7 @@ class AgentRun {
     } catch (error) {
       if (error instanceof ContinueAsNew) throw error; // not a failure: the next execution carries on
       if (!isCancellation(error)) return await this.fail(error);
+      this.learnTurnFromCancellation(error);
       await CancellationScope.nonCancellable(() => this.cancelAtProvider(this.deadlineHit ? 'the deadline passed' : 'the workflow was cancelled'));
       if (this.deadlineHit) {
         throw ApplicationFailure.create({
@@ -699,6 +701,18 @@ class AgentRun {
   }
 
   // ---- cancellation and the end ----------------------------------------------------------------
+
+  /**
+   * A waiting activity cancelled mid-turn reports the turn it had started (its live details): the
+   * cleanup cancels that one even when the workflow had not learnt its id yet.
+   */
+  private learnTurnFromCancellation(error: unknown): void {
+    const cause = error instanceof ActivityFailure ? error.cause : undefined;
+    const live = cause instanceof CancelledFailure ? (cause.details?.[0] as { runId?: unknown; threadId?: unknown } | undefined) : undefined;
+    if (this.runId || typeof live?.runId !== 'string' || !live.runId || (this.threadId && live.threadId !== this.threadId)) return;
+    this.runId = live.runId;
+    this.note('the cancelled activity had started', live.runId);
+  }
 
   /** Cancels the current run at the provider and waits until it has ended. */
   private async cancelAtProvider(why: string): Promise<RunProgress> {
