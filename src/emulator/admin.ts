@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFaultRule, type FaultRule } from './faults';
 import { parseFileOutcomeRule, type FileOutcomeRule } from './file-outcomes';
 import type { EmulatorStats, RecordedResponse } from './ledger';
+import { parseWebhookSettings, type WebhookSettings } from './webhooks';
 
 /** What the admin API can reach of a running emulator. */
 export interface AdminControls {
@@ -12,6 +13,10 @@ export interface AdminControls {
   clearFileOutcomes(): void;
   reset(): void;
   recordedResponses(): RecordedResponse[];
+  /** Sets (or, with undefined, clears) where webhook events go. Throws a readable error for bad settings. */
+  setWebhooks(settings: WebhookSettings | undefined): void;
+  /** The current webhook settings. */
+  webhookSettings(): WebhookSettings | undefined;
 }
 
 /** Path prefix of the admin API (no auth: it is a test harness, bound to loopback by default). */
@@ -19,9 +24,10 @@ export const ADMIN_PREFIX = '/_emulator/';
 
 /**
  * The admin API: `GET stats`, `POST faults` (a FaultRule), `DELETE faults`, `POST file-outcomes`
- * (a FileOutcomeRule), `DELETE file-outcomes`, `POST reset`, `GET responses`, `GET health`. Lets
- * tests in another process (a Temporal worker, a benchmark) inject faults, script file processing
- * and read the ledger over HTTP.
+ * (a FileOutcomeRule), `DELETE file-outcomes`, `PUT webhooks` (WebhookSettings), `GET webhooks`,
+ * `DELETE webhooks`, `POST reset`, `GET responses`, `GET health`. Lets tests in another process (a
+ * Temporal worker, a benchmark) inject faults, script file processing, point webhooks somewhere and
+ * read the ledger over HTTP.
  */
 export function handleAdminRequest(
   request: IncomingMessage,
@@ -52,6 +58,14 @@ export function handleAdminRequest(
       return sendJson(response, 200, { cleared: true });
     case 'POST file-outcomes':
       return addRule(response, rawBody, 'FileOutcomeRule', parseFileOutcomeRule, (rule) => controls.addFileOutcome(rule));
+    case 'GET webhooks':
+      return sendJson(response, 200, { webhooks: controls.webhookSettings() ?? null });
+    case 'PUT webhooks':
+    case 'POST webhooks':
+      return addRule(response, rawBody, 'WebhookSettings', parseWebhookSettings, (settings) => controls.setWebhooks(settings));
+    case 'DELETE webhooks':
+      controls.setWebhooks(undefined);
+      return sendJson(response, 200, { cleared: true });
     default:
       return sendJson(response, 404, { error: { message: `Unknown admin endpoint: ${method} ${path}` } });
   }

@@ -1,3 +1,5 @@
+import type { WebhookSettings } from './webhooks';
+
 /** Options of `startEmulator`. */
 export interface EmulatorOptions {
   /** Port to listen on; 0 or undefined picks a free port. */
@@ -38,6 +40,17 @@ export interface EmulatorOptions {
    * ("Runs expire 10 minutes after creation"), in seconds. Default 600.
    */
   responseToolExpirySeconds?: number;
+  /**
+   * Send `response.completed|failed|cancelled|incomplete` webhook events, signed with the `whsec_`
+   * secret, to this URL (also settable at runtime: `setWebhooks`, `PUT /_emulator/webhooks`).
+   */
+  webhooks?: WebhookSettings;
+  /**
+   * Delays before each retry of a webhook delivery that failed (non-2xx or a connection error), in
+   * milliseconds; after the last, the delivery is given up. Default 1000, 2000, 4000, 8000, 16000
+   * (the service retries for up to 72 hours; tests want less).
+   */
+  webhookRetryDelaysMs?: number[];
   /** Seed of the PRNG behind rate-based faults. */
   seed?: number;
   /** Receives one line per request. */
@@ -45,7 +58,8 @@ export interface EmulatorOptions {
 }
 
 /** Options with every default filled in. */
-export type ResolvedEmulatorOptions = Required<Omit<EmulatorOptions, 'tls' | 'log'>> & Pick<EmulatorOptions, 'tls' | 'log'>;
+export type ResolvedEmulatorOptions = Required<Omit<EmulatorOptions, 'tls' | 'log' | 'webhooks'>> &
+  Pick<EmulatorOptions, 'tls' | 'log' | 'webhooks'>;
 
 /** The defaults, matching the real service where it has one (a 10-minute run lifetime). */
 export const EMULATOR_DEFAULTS = {
@@ -62,6 +76,7 @@ export const EMULATOR_DEFAULTS = {
   seed: 1,
   unstoredRetentionSeconds: 600,
   responseToolExpirySeconds: 600,
+  webhookRetryDelaysMs: [1000, 2000, 4000, 8000, 16000] as readonly number[],
 } as const;
 
 /** Fills in the defaults. */
@@ -80,6 +95,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedEmulatorO
     seed: options.seed ?? EMULATOR_DEFAULTS.seed,
     unstoredRetentionSeconds: options.unstoredRetentionSeconds ?? EMULATOR_DEFAULTS.unstoredRetentionSeconds,
     responseToolExpirySeconds: options.responseToolExpirySeconds ?? EMULATOR_DEFAULTS.responseToolExpirySeconds,
+    webhookRetryDelaysMs: [...(options.webhookRetryDelaysMs ?? EMULATOR_DEFAULTS.webhookRetryDelaysMs)],
+    webhooks: options.webhooks,
     tls: options.tls,
     log: options.log,
   };

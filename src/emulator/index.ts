@@ -3,6 +3,7 @@ import type { FaultRule } from './faults';
 import type { FileOutcomeRule } from './file-outcomes';
 import type { EmulatorStats, RecordedResponse } from './ledger';
 import { EmulatorServer } from './server';
+import type { WebhookSettings } from './webhooks';
 
 /**
  * The provider emulator: an offline HTTP server speaking the Assistants threads/runs protocol, the
@@ -30,6 +31,7 @@ export type {
 } from './ledger';
 export type { EmulatorScript, EmulatorScriptMcpApproval, EmulatorScriptStep, EmulatorScriptToolCall, IncompleteReason } from './script';
 export type { Dialect } from './dialects';
+export type { ResponseWebhookType, WebhookEvent, WebhookSettings } from './webhooks';
 export type { StreamEvent } from './wire-types';
 export { EMULATOR_SCRIPT_METADATA_KEY } from './script';
 
@@ -82,6 +84,12 @@ export interface RunningEmulator {
    * `GET /_emulator/stats`).
    */
   stats(): EmulatorStats;
+  /**
+   * Sets where `response.*` webhook events go (`{ url, secret: 'whsec_...', duplicate? }`), or with
+   * undefined stops sending them (same as `PUT` / `DELETE /_emulator/webhooks`). Throws a readable
+   * error for bad settings.
+   */
+  setWebhooks(settings: WebhookSettings | undefined): void;
   /** Every response sent, when started with `recordResponses: true`. */
   recordedResponses(): RecordedResponse[];
   /** Forgets all state, counters, faults and file outcome rules. */
@@ -137,6 +145,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     addFileOutcome: (rule) => server.addFileOutcome(rule),
     clearFileOutcomes: () => server.clearFileOutcomes(),
     stats: () => server.stats(),
+    setWebhooks: (settings) => server.setWebhooks(settings),
     recordedResponses: () => server.recordedResponses(),
     reset: () => server.reset(),
     close: () => server.close(),

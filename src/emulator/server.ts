@@ -20,6 +20,7 @@ import { ResponseStore } from './response-store';
 import type { EventStream } from './streaming';
 import { TimerRegistry } from './timers';
 import { VectorStoreEngine } from './vector-store-engine';
+import { WebhookDispatcher, type WebhookSettings } from './webhooks';
 
 /** Largest JSON request body accepted (the service's own limit is far larger; tests never need more). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -53,6 +54,7 @@ export class EmulatorServer implements AdminControls {
   private readonly responseStore = new ResponseStore();
   private readonly responseEngine: ResponseEngine;
   private readonly openStreams = new Set<EventStream>();
+  private readonly webhooks: WebhookDispatcher;
   private readonly server: Server;
 
   constructor(private readonly options: ResolvedEmulatorOptions) {
@@ -74,6 +76,8 @@ export class EmulatorServer implements AdminControls {
       unstoredRetentionSeconds: options.unstoredRetentionSeconds,
       responseToolExpirySeconds: options.responseToolExpirySeconds,
     });
+    this.webhooks = new WebhookDispatcher(this.timers, this.ledger, options.webhookRetryDelaysMs, options.webhooks);
+    this.responseEngine.onEnded = (record) => this.webhooks.responseEnded(record);
     this.services = {
       store: this.store,
       engine: this.engine,
@@ -106,6 +110,7 @@ export class EmulatorServer implements AdminControls {
   /** Stops every timer, ends open streams and closes the server and its sockets at once. */
   async close(): Promise<void> {
     this.timers.cancelAll();
+    this.webhooks.stop();
     this.responseEngine.forgetAll();
     this.abandonStreams();
     this.server.closeAllConnections();
@@ -137,17 +142,30 @@ export class EmulatorServer implements AdminControls {
     this.fileOutcomes.clear();
   }
 
+  /** {@inheritDoc AdminControls.setWebhooks} */
+  setWebhooks(settings: WebhookSettings | undefined): void {
+    this.webhooks.configure(settings);
+  }
+
+  /** {@inheritDoc AdminControls.webhookSettings} */
+  webhookSettings(): WebhookSettings | undefined {
+    return this.webhooks.current();
+  }
+
   /** {@inheritDoc AdminControls.recordedResponses} */
   recordedResponses(): RecordedResponse[] {
     return this.ledger.recordedResponses();
   }
 
   /**
-   * Forgets all state (threads, runs, files, vector stores), counters, faults and file outcome rules;
-   * stops every run's clock and every file's processing, and ends open streams.
+   * Forgets all state (threads, runs, files, vector stores, responses, conversations, agents),
+   * counters, faults and file outcome rules; stops every run's and response's clock, every file's
+   * processing and every webhook delivery, ends open streams, and puts the webhook settings back to
+   * the ones the emulator started with.
    */
   reset(): void {
     this.timers.cancelAll();
+    this.webhooks.reset();
     this.vectorStores.clear();
     this.responseEngine.forgetAll();
     this.abandonStreams();

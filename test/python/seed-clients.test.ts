@@ -2,7 +2,9 @@
  * The Python lane: the seeds' own Python clients against the emulator, as their users configure
  * them. `azure-ai-projects` 1.0.0b6 (seed 000) reaches a hub-based Foundry project through
  * `AIProjectClient.from_connection_string`; the `openai` package's `OpenAI` and `AzureOpenAI` (two
- * api-versions) drive the Assistants helpers. The pinned packages come from PyPI into the
+ * api-versions) drive the Assistants helpers, and its `OpenAI` drives the successor protocols
+ * (background Responses, Conversations, resumed streams, MCP approvals) on `/v1`, Azure OpenAI's
+ * `/openai/v1` and a Foundry project's `/openai/v1` (running a Foundry agent version). The pinned packages come from PyPI into the
  * git-ignored cache (see python-clients.ts); without PyPI the lane fails, it never skips.
  *
  * One in-process emulator serves HTTPS with the test certificate (azure-core refuses bearer tokens
@@ -192,6 +194,84 @@ test('the openai package: OpenAI and AzureOpenAI (2024-08-01-preview, 2024-05-01
     expect(requestLines.filter((line) => line.startsWith('POST /openai/files?api-version=' + version)).length).toBeGreaterThanOrEqual(4);
   }
   expect(requestLines.filter((line) => line.startsWith('POST /v1/assistants ')).length).toBe(1);
+}, 120_000);
+
+test('the openai package: Responses and Conversations on /v1, /openai/v1 and a Foundry project’s /openai/v1', async () => {
+  const places = [
+    { label: 'openai', base_url: emulator.openaiBaseUrl },
+    { label: 'azure-openai-v1', base_url: emulator.azureOpenAIV1BaseUrl },
+    { label: 'foundry', base_url: emulator.foundryOpenAIBaseUrl('lane'), agent_project: 'lane' },
+  ];
+  const before = emulator.stats().responsesCreated.length;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the script's JSON report
+  const report: any = await runLaneScript(clients, join(__dirname, 'openai_responses.py'), {
+    url: emulator.url,
+    api_key: emulator.apiKey,
+    ca_path: TEST_CERTIFICATE_PATH,
+    places,
+  });
+  expect(report.versions).toEqual({ openai: clients.pins['openai'] });
+  const weather = '{"city": "Paris", "forecast": "sunny"}';
+
+  for (const { label } of places) {
+    const result = report[label];
+    // Background, then the function's output through previous_response_id: the answer echoes it.
+    const [callId] = result.previous_response_id.call_ids as string[];
+    expect([label, result.previous_response_id]).toEqual([
+      label,
+      {
+        first_status: 'queued',
+        calls: [['get_weather', '{"city":"Paris"}']],
+        call_ids: [expect.stringMatching(/^call_/)],
+        status: 'completed',
+        text: `It is sunny in Paris.\n${echoed(callId!, 'get_weather', weather)}`,
+        input_items: ['function_call_output'],
+      },
+    ]);
+    // The same round through a conversation: its items in order, then one added by hand.
+    const [conversationCallId] = result.conversation.call_ids as string[];
+    expect([label, result.conversation]).toEqual([
+      label,
+      {
+        id: expect.stringMatching(/^conv_/),
+        text: `It is sunny in Paris.\n${echoed(conversationCallId!, 'get_weather', weather)}`,
+        call_ids: [conversationCallId],
+        items: ['message', 'message', 'function_call', 'function_call_output', 'message', 'message'],
+        added: [expect.stringMatching(/^msg_/)],
+        metadata: { lane: 'python' },
+        deleted: true,
+      },
+    ]);
+    expect(emulator.stats().conversationItemIds[result.conversation.id]).toHaveLength(6);
+    // Killed after response.in_progress, resumed by the SDK's stream(response_id=, starting_after=).
+    expect([label, result.resumed_stream]).toEqual([
+      label,
+      {
+        first: ['response.created', 'response.queued', 'response.in_progress'],
+        sequence_numbers: Array.from({ length: result.resumed_stream.sequence_numbers.length }, (_, index) => index),
+        last: 'response.completed',
+        text: 'A story in several parts.',
+        final_status: 'completed',
+        final_text: 'A story in several parts.',
+      },
+    ]);
+    expect(result.cancel).toEqual({ after_cancel: 'cancelled', read_back: 'cancelled' });
+    expect(result.mcp).toEqual({
+      request: ['mcp_approval_request', 'wiki', 'ask', '{"q":"why"}'],
+      output: [
+        ['mcp_call', 'Because.', expect.stringMatching(/^mcpr_/)],
+        ['message', null, null],
+      ],
+      text: 'The wiki says: because.',
+    });
+  }
+
+  // Each place was its own dialect; Foundry's responses ran the agent version the script created.
+  const created = emulator.stats().responsesCreated.slice(before);
+  expect(created).toHaveLength(24);
+  expect(created.filter((entry) => entry.dialect === 'foundry-openai-v1').every((entry) => entry.agent?.name === 'weather')).toBe(true);
+  expect(new Set(created.map((entry) => entry.dialect))).toEqual(new Set(['openai', 'azure-openai-v1', 'foundry-openai-v1']));
+  expect(emulator.stats().agentVersionsCreated).toEqual([{ name: 'weather', version: '1', created_at: expect.any(Number) }]);
 }, 120_000);
 
 test('every response the emulator sent the Python clients validates against the official schemas', () => {
