@@ -1,7 +1,9 @@
 /**
  * The worker process is killed with SIGKILL in the middle of runs with tool calls, twice, and
- * restarted. Every run completes, the emulator counted exactly one run created per workflow step,
- * and the deduplicating tool's side effect happened once per call.
+ * restarted, on both protocols. Every run completes, the emulator counted exactly one run (or model
+ * response) created per workflow step, and the deduplicating tool's side effect happened once per
+ * call. On the Responses API, a worker killed in the middle of a streamed wait is replaced by one
+ * that re-attaches to the stream after the last event seen (`starting_after`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,13 +18,14 @@ function lines(file: string): Array<{ key: string; pid?: number; tool?: string }
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
 }
 
-describe('worker crash', () => {
+describe.each(['threads-runs', 'responses'] as const)('worker crash (%s)', (protocol) => {
   let harness: Harness;
   let directory: string;
   const workers: ChildProcess[] = [];
+  const requestLog: string[] = [];
 
   beforeAll(async () => {
-    harness = await startHarness('crash', { worker: false, emulator: { stepDelayMs: 300 } });
+    harness = await startHarness(`crash-${protocol}`, { protocol, worker: false, emulator: { stepDelayMs: 300, log: (line) => requestLog.push(line) } });
     directory = fs.mkdtempSync(path.join(os.tmpdir(), 'agentrun-crash-'));
   });
   afterAll(async () => {
@@ -39,7 +42,7 @@ describe('worker crash', () => {
         CRASH_TASK_QUEUE: harness.temporal.taskQueue,
         CRASH_EFFECTS_FILE: path.join(directory, 'effects.jsonl'),
         CRASH_ATTEMPTS_FILE: path.join(directory, 'attempts.jsonl'),
-        AGENTRUN_PROVIDER: 'emulator',
+        AGENTRUN_PROVIDER: protocol === 'responses' ? 'emulator-responses' : 'emulator',
         AGENTRUN_EMULATOR_URL: harness.emulator.url,
         AGENTRUN_EMULATOR_API_KEY: harness.emulator.apiKey,
       },
@@ -64,12 +67,13 @@ describe('worker crash', () => {
   it('completes every run once, with one side effect per tool call', async () => {
     const attemptsFile = path.join(directory, 'attempts.jsonl');
     const effectsFile = path.join(directory, 'effects.jsonl');
-    const assistantId = await harness.assistant({
+    const script = {
       steps: [{ tools: [{ name: 'charge_card', arguments: { cents: 100 } }, { name: 'charge_card', arguments: { cents: 250 } }] }, { tools: [{ name: 'charge_card', arguments: { cents: 5 } }] }, { answer: 'paid' }],
-    });
+    };
+    const input = await inputFor(script);
 
     let worker = await startWorker();
-    const started = await Promise.all(Array.from({ length: WORKFLOWS }, () => harness.client.start(harness.input(assistantId))));
+    const started = await Promise.all(Array.from({ length: WORKFLOWS }, () => harness.client.start(input)));
 
     // Kill in the middle of the first round's tool calls, restart, kill again in the second round.
     await eventually(async () => lines(attemptsFile).length >= 4, 30_000, 'first tool calls');
@@ -87,8 +91,14 @@ describe('worker crash', () => {
 
     const stats = harness.emulator.stats();
     for (const { workflowId } of started) {
-      const runs = stats.runsCreated.filter((run) => run.metadata.agentrun_workflow_id === workflowId);
-      expect(runs.map((run) => run.metadata.agentrun_step)).toEqual(['1']);
+      if (protocol === 'responses') {
+        // Three model responses: the first turn's, and one per tool round's answer.
+        const responses = stats.responsesCreated.filter((response) => response.metadata.agentrun_workflow_id === workflowId);
+        expect(responses.map((response) => response.metadata.agentrun_step).sort()).toEqual(['1', '2', '3']);
+      } else {
+        const runs = stats.runsCreated.filter((run) => run.metadata.agentrun_workflow_id === workflowId);
+        expect(runs.map((run) => run.metadata.agentrun_step)).toEqual(['1']);
+      }
     }
     const effects = lines(effectsFile);
     const keys = effects.map((effect) => effect.key);
@@ -98,16 +108,39 @@ describe('worker crash', () => {
     const attempts = lines(attemptsFile);
     expect(attempts.length).toBeGreaterThan(keys.length);
     expect(new Set(attempts.map((attempt) => attempt.pid)).size).toBeGreaterThanOrEqual(2);
-    process.stdout.write(`crash test: ${WORKFLOWS} workflows, ${keys.length} tool calls, ${attempts.length} handler attempts across ${new Set(attempts.map((attempt) => attempt.pid)).size} worker processes, ${stats.runsCreated.length} runs created\n`);
+    process.stdout.write(`crash test (${protocol}): ${WORKFLOWS} workflows, ${keys.length} tool calls, ${attempts.length} handler attempts across ${new Set(attempts.map((attempt) => attempt.pid)).size} worker processes, ${protocol === 'responses' ? `${stats.responsesCreated.length} responses` : `${stats.runsCreated.length} runs`} created\n`);
     await kill(worker);
   }, 180_000);
+
+  /** The input of a run whose model follows `script`, in this protocol's agent form. */
+  async function inputFor(script: object) {
+    if (protocol === 'responses') return harness.agentInput(script);
+    return harness.input(await harness.assistant(script));
+  }
+
+  if (protocol === 'responses') {
+    it('a worker killed during a streamed wait is replaced by one that re-attaches after the last event seen', async () => {
+      let worker = await startWorker();
+      const { handle, workflowId } = await harness.client.start(await harness.agentInput({ steps: [{ answer: 'a long streamed answer', delay_ms: 4_000 }] }, { wait: { mode: 'stream' } }));
+      // Killed once the response has streamed its first events (the cursor is in the heartbeat).
+      await eventually(async () => (await harness.client.status(workflowId)).runId?.startsWith('resp_'), 20_000, 'the streamed response');
+      await kill(worker);
+      worker = await startWorker();
+      const result = await handle.result();
+      expect(result.status).toBe('completed');
+      expect(result.messages.at(-1)!.text).toContain('a long streamed answer');
+      expect(harness.emulator.stats().responsesCreated.filter((response) => response.metadata.agentrun_workflow_id === workflowId)).toHaveLength(1);
+      // The new worker re-attached to the same response's stream, after the events already seen.
+      expect(requestLog.some((line) => line.startsWith(`GET /v1/responses/${result.runIds[0]}?stream=true&starting_after=`))).toBe(true);
+      await kill(worker);
+    }, 120_000);
+  }
 
   it('a tool that is not idempotent, killed mid-call, is reported to the model as outcome unknown and never run again', async () => {
     const attemptsFile = path.join(directory, 'attempts.jsonl');
     const effectsFile = path.join(directory, 'effects.jsonl');
-    const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'send_invoice', arguments: { customer: 'ACME' } }] }, { answer: 'reported' }] });
     let worker = await startWorker();
-    const { handle, workflowId } = await harness.client.start(harness.input(assistantId));
+    const { handle, workflowId } = await harness.client.start(await inputFor({ steps: [{ tools: [{ name: 'send_invoice', arguments: { customer: 'ACME' } }] }, { answer: 'reported' }] }));
     const invoiceAttempts = () => lines(attemptsFile).filter((attempt) => attempt.tool === 'send_invoice' && attempt.key.startsWith(`${workflowId}/`));
     await eventually(async () => invoiceAttempts().length === 1, 30_000, 'the invoice tool to start');
     await kill(worker);
