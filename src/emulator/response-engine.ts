@@ -202,15 +202,15 @@ export class ResponseEngine {
     return response;
   }
 
-  /** Deletes a response: it can no longer be read; a running one stops (and releases its conversation). */
+  /**
+   * Deletes a response: it can no longer be read; a running one stops (and releases its
+   * conversation), and a request still waiting for it (a foreground create) answers with it as it was.
+   */
   delete(record: ResponseRecord): void {
     record.gone = true;
     this.timers.cancel(record.timer);
     record.timer = undefined;
-    if (!TERMINAL_RESPONSE_STATUSES.has(record.response.status)) {
-      if (record.conversation?.active === record) record.conversation.active = undefined;
-      this.closeObservers(record);
-    }
+    if (!TERMINAL_RESPONSE_STATUSES.has(record.response.status)) this.abandon(record);
   }
 
   /** Resolves once the response has ended (at once if it has). */
@@ -234,13 +234,23 @@ export class ResponseEngine {
     record.observers.add(observer);
   }
 
-  /** Stops every response's clock and closes their streams (the emulator is being reset). */
+  /**
+   * Stops every response's clock, closes their streams and lets waiting requests answer (the
+   * emulator is being reset or closed).
+   */
   forgetAll(): void {
     for (const record of this.store.responses.values()) {
       this.timers.cancel(record.timer);
       record.timer = undefined;
-      this.closeObservers(record);
+      this.abandon(record);
     }
+  }
+
+  /** A response that will never end: its conversation is free, its streams close, its waiters answer. */
+  private abandon(record: ResponseRecord): void {
+    if (record.conversation?.active === record) record.conversation.active = undefined;
+    this.closeObservers(record);
+    for (const listener of record.endListeners.splice(0)) listener();
   }
 
   /**

@@ -212,6 +212,17 @@ describe('cancel, delete, retention', () => {
     expect(synchronous.body).toEqual(invalidRequest('Cannot cancel a synchronous response.'));
   });
 
+  test('deleting a running foreground response stops it; its waiting create answers with it as it was', async () => {
+    const before = emulator.stats().responsesCreated.length;
+    const pending = create({ input: 'x', metadata: SLOW });
+    const [entry] = (await waitFor(async () => emulator.stats().responsesCreated.slice(before), (entries) => entries.length === 1)) as Array<{ id: string }>;
+    await waitForResponseStatus(emulator, entry?.id ?? '', ['in_progress']);
+    expect((await call(emulator, 'DELETE', `/responses/${entry?.id}`)).body.deleted).toBe(true);
+    const answered = await pending;
+    expect(answered.body).toMatchObject({ id: entry?.id, status: 'in_progress', output: [] });
+    expect((await call(emulator, 'GET', `/responses/${entry?.id}`)).status).toBe(404);
+  });
+
   test('delete, then 404; input items of an unknown response 404', async () => {
     const created = await create({ input: 'x' });
     const deleted = await call(emulator, 'DELETE', `/responses/${created.body.id}`);
