@@ -29,13 +29,15 @@ export async function migrateThreadWorkflow(rawInput: unknown, carried?: Migrati
   setHandler(migrationProgressQuery, () => progress);
   const publish = () => setCurrentDetails(`**migrating** thread \`${progress.threadId}\` to ${progress.conversationId ? `\`${progress.conversationId}\`` : 'a new conversation'}: ${progress.copied} message(s) copied`);
 
+  // The first page is read before the conversation is created: an unknown thread leaves nothing behind.
+  let page = await activities.readThreadPage({ threadId: input.threadId, after: progress.after });
   if (!progress.conversationId) {
     progress.conversationId = (await activities.createMigrationConversation({ threadId: input.threadId, workflowId: workflowInfo().workflowId, metadata: input.metadata })).conversationId;
   }
   const conversationId = progress.conversationId;
   publish();
-  for (;;) {
-    const page = await activities.readThreadPage({ threadId: input.threadId, after: progress.after });
+  for (let first = true; ; first = false) {
+    if (!first) page = await activities.readThreadPage({ threadId: input.threadId, after: progress.after });
     for (let start = 0; start < page.messages.length; start += MAX_ITEMS_PER_CALL) {
       const batch = page.messages.slice(start, start + MAX_ITEMS_PER_CALL);
       await activities.appendConversationItems({ conversationId, messages: batch });
