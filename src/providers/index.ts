@@ -44,7 +44,7 @@ export function createAgentService(
   if (protocolOf(config.kind) === 'threads-runs') return { service: new ThreadsRunsService(files, secrets), files, migration };
   const api = new OpenAIResponsesApi(config.kind, endpointOf(config), client);
   const toolCallExpirySeconds = config.kind === 'azure-foundry-agents' ? config.toolCallExpirySeconds : null;
-  return { service: new ResponsesService(api, { secrets, defaultTools: options.defaultTools, toolCallExpirySeconds }), files, migration };
+  return { service: new ResponsesService(api, { secrets, defaultTools: options.defaultTools, toolCallExpirySeconds, foundryAgents: config.kind === 'azure-foundry-agents' }), files, migration };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface ResponsesServiceOptions {
   defaultTools?: ToolDefinition[];
   /** Seconds after which a response's pending calls expire (Foundry agents v2: 600), or null (OpenAI: none). */
   toolCallExpirySeconds?: number | null;
+  /** Whether the service runs Foundry agents by reference (Foundry agents v2); others take inline agents only. */
+  foundryAgents?: boolean;
   /**
    * How long a response whose create answer was lost may show no output in its conversation
    * before the turn is given up as failed (default 15 minutes).
@@ -58,6 +60,7 @@ export class ResponsesService implements AgentService {
   private readonly defaultTools: ToolDefinition[];
   private readonly toolCallExpirySeconds: number | null;
   private readonly lostResponseTimeoutMs: number;
+  private readonly foundryAgents: boolean;
   /** Ended responses by id: `turnMessages` reads their output without another request. */
   private readonly ended = new Map<string, ResponseRecord>();
 
@@ -69,6 +72,7 @@ export class ResponsesService implements AgentService {
     this.defaultTools = options.defaultTools ?? [];
     this.toolCallExpirySeconds = options.toolCallExpirySeconds ?? null;
     this.lostResponseTimeoutMs = options.lostResponseTimeoutMs ?? 15 * 60_000;
+    this.foundryAgents = options.foundryAgents ?? false;
   }
 
   get endpoint(): string {
@@ -89,6 +93,9 @@ export class ResponsesService implements AgentService {
       throw mismatch('This worker speaks the Responses API, which has no assistants: give the agent inline (agent: { model, instructions, tools }) or as a Foundry agent (agent: { name, version }), or run the workflow on a threads/runs worker.');
     }
     if (run.model === undefined && run.agentName === undefined) throw mismatch('A Responses turn needs a model (an inline agent) or a Foundry agent name.');
+    if (run.agentName !== undefined && !this.foundryAgents) {
+      throw mismatch(`Agent "${run.agentName}" is a Foundry agent: run it on a worker configured for Foundry agents v2 (AGENTRUN_PROVIDER=azure-foundry-agents), or give the agent inline (agent: { model, instructions, tools }).`);
+    }
     if (run.additionalMessages?.some((message) => message.attachments?.length)) {
       throw mismatch('Message attachments are a threads/runs notion: on the Responses API give the files to file_search through a vector store (toolResources.fileSearch).');
     }
