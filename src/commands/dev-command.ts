@@ -13,10 +13,10 @@ import { startDevServer, type RunningDevServer } from '../dev-server/dev-server'
 import { freePort } from '../dev-server/free-port';
 import { startEmulator } from '../emulator';
 import { exampleTools } from '../examples/example-tools';
-import { DEFAULT_EMULATOR_API_KEY, describeProviderConfig, readProviderConfig, type ProviderConfig } from '../providers/provider-config';
+import { DEFAULT_EMULATOR_API_KEY, describeProviderConfig, protocolOf, readProviderConfig, type ProviderConfig } from '../providers/provider-config';
 import { createAgentrunWorker } from '../worker';
 import { CommandError, ExitCode, listenForStop, parseCommandLine, printError, printLine, taskQueueOf, type ConnectionFlags, type StopListener } from './command-support';
-import { createExampleAssistant, runDemo, type ExampleAssistant } from './dev-demo';
+import { createExampleAssistant, DEFAULT_DEMO_MODEL, demoAgent, runDemo, writeDemoInput, type ExampleAssistant } from './dev-demo';
 import { cliInvocation, shellQuote, style } from './text-format';
 import { installWorkerRuntime, logLevelOption } from './worker-runtime';
 
@@ -28,10 +28,13 @@ const HELP = `usage: agentrun dev [options]
 Starts a local Temporal dev server (Web UI on, state kept in a SQLite file so it survives a
 restart), the provider emulator (unless AGENTRUN_PROVIDER names a real provider), and a worker
 with the example tools (get_weather; book_meeting_room, which needs approval), and keeps them
-running until Ctrl-C. Prints the addresses and commands to paste.
+running until Ctrl-C. Prints the addresses and commands to paste. The worker speaks the Responses
+API (the successor protocol: background responses, conversations) unless --threads is given.
 
-  --demo                also run an example agent run end to end (creating an example
-                        assistant), approve its booking as a person would, and exit
+  --demo                also run an example agent run end to end (an inline agent on the
+                        Responses API; with --threads an example assistant), approve its booking
+                        as a person would, and exit
+  --threads             the classic threads/runs protocol instead (assistants, threads, runs)
   --keep-running        with --demo: keep everything running afterwards, until Ctrl-C
   --port N              Temporal gRPC port (default ${PREFERRED_PORTS.temporal}; a free one if that is taken; 0: any free port)
   --ui-port N           Temporal Web UI port (default ${PREFERRED_PORTS.ui}; likewise)
@@ -43,9 +46,10 @@ running until Ctrl-C. Prints the addresses and commands to paste.
   --log-level LEVEL     worker log level on stderr: error, warn (default), info, debug
   -h, --help            this text
 
-With a real provider (AGENTRUN_PROVIDER=openai, azure-openai or azure-foundry and its variables)
-the worker uses it; --demo then creates its assistant there with the model AGENTRUN_DEMO_MODEL
-(default gpt-4o-mini; on Azure, a deployment name) and deletes it when done.
+With a real provider (AGENTRUN_PROVIDER and its variables) the worker uses it; --demo then runs
+with the model AGENTRUN_DEMO_MODEL (default gpt-4o-mini; on Azure, a deployment name): inline on a
+Responses provider (openai-responses, azure-foundry-agents), or as an assistant it creates and
+deletes again on a threads/runs provider (openai, azure-openai, azure-foundry).
 
 Exit codes: 0 stopped cleanly (with --demo: the demo run completed); 1 something failed to start
 or the demo run did not complete; 2 bad options; 130 interrupted.
@@ -58,6 +62,7 @@ export async function devCommand(argv: string[]): Promise<number> {
       args: argv,
       options: {
         demo: { type: 'boolean', default: false },
+        threads: { type: 'boolean', default: false },
         'keep-running': { type: 'boolean', default: false },
         port: { type: 'string' },
         'ui-port': { type: 'string' },
@@ -82,7 +87,11 @@ export async function devCommand(argv: string[]): Promise<number> {
     emulator: portOption('--emulator-port', values['emulator-port']),
   };
   const logLevel = logLevelOption(values['log-level']);
-  const emulated = (process.env.AGENTRUN_PROVIDER?.trim() || 'emulator') === 'emulator';
+  // The emulator speaks both protocols: the successor one unless --threads (or an explicit AGENTRUN_PROVIDER) says otherwise.
+  const configured = process.env.AGENTRUN_PROVIDER?.trim();
+  if (!configured) process.env.AGENTRUN_PROVIDER = values.threads ? 'emulator' : 'emulator-responses';
+  else if (values.threads && protocolOf(configured as ProviderConfig['kind']) !== 'threads-runs') throw new CommandError(`--threads, but AGENTRUN_PROVIDER=${configured} speaks the Responses API.`, ExitCode.usage);
+  const emulated = process.env.AGENTRUN_PROVIDER === 'emulator' || process.env.AGENTRUN_PROVIDER === 'emulator-responses';
   // A real provider's configuration is checked before anything starts: a missing key should not cost a server start.
   if (!emulated) providerConfigOrExplain();
   const taskQueue = taskQueueOf(values);
@@ -122,10 +131,13 @@ export async function devCommand(argv: string[]): Promise<number> {
     cleanup.add(() => client.close());
     checkNotStopped(stop);
 
-    // The example assistant: on the emulator always (free, and it makes the printed commands work
-    // as pasted); at a real provider only for the demo, which deletes it again.
+    // The example agent: on the Responses API inline (nothing to create); on threads/runs an
+    // assistant, on the emulator always (free, and it makes the printed commands work as pasted),
+    // at a real provider only for the demo, which deletes it again.
+    const responses = protocolOf(providerConfig.kind) === 'responses';
     let assistant: ExampleAssistant | undefined;
-    if (values.demo) assistant = await createExampleAssistant(providerConfig);
+    if (responses) assistant = undefined;
+    else if (values.demo) assistant = await createExampleAssistant(providerConfig);
     else if (emulated) {
       // Without the demo the assistant is a convenience: an emulator we did not start may be down.
       assistant = await createExampleAssistant(providerConfig).catch((error: unknown) => {
@@ -136,11 +148,13 @@ export async function devCommand(argv: string[]): Promise<number> {
     if (assistant) cleanup.add(assistant.remove);
     // Suggested commands must reach this server from another shell, where TEMPORAL_ADDRESS may be unset.
     const flags: ConnectionFlags = server.address.endsWith(`:${PREFERRED_PORTS.temporal}`) ? {} : { address: server.address };
-    const printReadyBanner = () => printBanner({ server, emulatorUrl, providerConfig, taskQueue, worker: !values['no-worker'], assistant, db: values.db });
+    const demoInput = responses ? writeDemoInput(path.dirname(values.db), providerConfig) : undefined;
+    const printReadyBanner = () => printBanner({ server, emulatorUrl, providerConfig, taskQueue, worker: !values['no-worker'], assistant, db: values.db, demoInput });
 
     if (values.demo) {
-      if (!assistant) throw new Error('the demo needs its assistant');
-      const exitCode = await runDemo({ client, assistantId: assistant.assistantId, uiUrl: server.uiUrl, namespace: server.namespace, flags, signal: stop.signal });
+      const agent = responses ? demoAgent(providerConfig) : assistant ? { assistantId: assistant.assistantId } : undefined;
+      if (!agent) throw new Error('the demo needs its assistant');
+      const exitCode = await runDemo({ client, agent, uiUrl: server.uiUrl, namespace: server.namespace, flags, signal: stop.signal });
       if (!values['keep-running'] || exitCode === ExitCode.interrupted) return exitCode;
       printReadyBanner();
       await stop.stopped;
@@ -229,6 +243,8 @@ interface BannerFacts {
   worker: boolean;
   assistant: ExampleAssistant | undefined;
   db: string;
+  /** Responses: an `--input` file with the demo's scripted model (on the emulator) and instructions. */
+  demoInput: string | undefined;
 }
 
 /** The addresses, and commands that work when pasted into another terminal. */
@@ -247,8 +263,12 @@ function printBanner(facts: BannerFacts): void {
   printLine('');
   printLine('In another terminal:');
   printLine(`  export TEMPORAL_ADDRESS=${server.address}`);
-  const assistantId = facts.assistant?.assistantId ?? 'YOUR_ASSISTANT_ID';
-  printLine(`  ${cli} run --assistant ${shellQuote(assistantId)} --message ${shellQuote('What is the weather in Paris? Book the Lovelace room at 15:00.')}`);
+  const message = shellQuote('What is the weather in Paris? Book the Lovelace room at 15:00.');
+  if (protocolOf(facts.providerConfig.kind) === 'responses') {
+    printLine(`  ${cli} run --model ${DEFAULT_DEMO_MODEL} --message ${message}${facts.demoInput ? ` --input ${shellQuote(facts.demoInput)}` : ''}`);
+  } else {
+    printLine(`  ${cli} run --assistant ${shellQuote(facts.assistant?.assistantId ?? 'YOUR_ASSISTANT_ID')} --message ${message}`);
+  }
   printLine(`  ${cli} list --awaiting-approval`);
   printLine(`  ${cli} approve WORKFLOW_ID --approver alice`);
   printLine(`  ${cli} status WORKFLOW_ID`);

@@ -1,17 +1,20 @@
 /**
- * The demo `agentrun dev --demo` (and `npm start`) runs: an example assistant, one agent run end
- * to end with a tool the worker runs on its own and a tool a person approves, followed live the
- * way `agentrun run` follows a run.
+ * The demo `agentrun dev --demo` (and `npm start`) runs: one agent run end to end with a tool the
+ * worker runs on its own and a tool a person approves, followed live the way `agentrun run`
+ * follows a run. On the Responses API (the default) the agent is inline (model, instructions, the
+ * worker's tools); on threads/runs it is an example assistant.
  *
- * Offline with the emulator (a scripted assistant: the model's choices are fixed in its
- * `emulator_script` metadata); with a real provider the same assistant is created there with the
- * example tools' definitions, and the model decides.
+ * Offline with the emulator (the model's choices are fixed in an `emulator_script`: the run's
+ * metadata, or the assistant's); with a real provider the model decides.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { AgentRunClient } from '../client';
 import { EMULATOR_SCRIPT_METADATA_KEY, type EmulatorScript } from '../emulator';
 import { exampleTools } from '../examples/example-tools';
 import { createOpenAIClient, type ProviderConfig } from '../providers';
 import type { ToolDefinition } from '../shared/agent-types';
+import { protocolOf } from '../providers/provider-config';
 import type { AgentRunInput } from '../shared/run-input';
 import { toolDefinitions } from '../tools/define-tool';
 import { ExitCode, failureSentence, printError, printLine, suggestedCommand, type ConnectionFlags } from './command-support';
@@ -81,10 +84,33 @@ function functionTool(definition: ToolDefinition) {
   return { type: 'function' as const, function: { name: definition.name, description: definition.description, parameters: definition.parameters } };
 }
 
+/** The demo's agent: an assistant (threads/runs), or inline (Responses) with its run metadata. */
+export type DemoAgent = { assistantId: string } | { agent: { model: string; instructions: string }; metadata?: Record<string, string> };
+
+/** The inline demo agent on a Responses provider: the script plays the model on the emulator. */
+export function demoAgent(config: ProviderConfig): DemoAgent {
+  const emulated = config.kind === 'emulator-responses';
+  const model = emulated ? DEFAULT_DEMO_MODEL : process.env.AGENTRUN_DEMO_MODEL?.trim() || DEFAULT_DEMO_MODEL;
+  return { agent: { model, instructions: DEMO_INSTRUCTIONS }, ...(emulated ? { metadata: { [EMULATOR_SCRIPT_METADATA_KEY]: JSON.stringify(DEMO_SCRIPT) } } : {}) };
+}
+
+/**
+ * Writes an `--input` file with the inline demo agent's instructions (and, on the emulator, its
+ * script), so the command the banner prints runs the same example when pasted. Returns its path.
+ */
+export function writeDemoInput(directory: string, config: ProviderConfig): string | undefined {
+  if (protocolOf(config.kind) !== 'responses') return undefined;
+  const { agent, metadata } = demoAgent(config) as Extract<DemoAgent, { agent: unknown }>;
+  const file = path.join(directory, 'demo-input.json');
+  fs.mkdirSync(directory, { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ agent, ...(metadata ? { metadata } : {}) }, null, 2)}\n`);
+  return file;
+}
+
 /** Where the demo runs. */
 export interface DemoContext {
   client: AgentRunClient;
-  assistantId: string;
+  agent: DemoAgent;
   /** Web UI origin, for the workflow's link. */
   uiUrl: string | undefined;
   namespace: string;
@@ -103,7 +129,7 @@ export function workflowUiUrl(uiUrl: string, namespace: string, workflowId: stri
 export async function runDemo(context: DemoContext): Promise<number> {
   const { client, flags } = context;
   const input: AgentRunInput = {
-    assistantId: context.assistantId,
+    ...context.agent,
     thread: { messages: [{ role: 'user', content: DEMO_MESSAGE }] },
     // Short polls keep the demo lively; the provider's own openai-poll-after-ms still wins.
     wait: { mode: 'poll', pollInterval: '250ms' },

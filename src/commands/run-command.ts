@@ -174,7 +174,9 @@ export function buildInput(flags: RunFlags): AgentRunInput {
     input.agent = { name, ...(version !== undefined ? { version } : {}) };
   }
   if (flags.model && !flags.assistant && !input.assistantId) {
-    input.agent = { model: flags.model, ...(flags.instructions !== undefined ? { instructions: flags.instructions } : {}) };
+    // An inline agent; an --input file's agent fields (instructions, tools) are kept.
+    const fromFile = (input.agent ?? {}) as Record<string, unknown>;
+    input.agent = { ...fromFile, model: flags.model, ...(flags.instructions !== undefined ? { instructions: flags.instructions } : {}) };
   }
   if (!input.assistantId && !input.agent) {
     throw new CommandError('the agent is required: --assistant ID, --agent NAME[@VERSION] or --model M. See "agentrun run --help".', ExitCode.usage);

@@ -2,6 +2,7 @@
  * The human summary of a finished run: the answer first (what the person asked for), then the
  * tool calls and how each was decided, then status, usage and ids.
  */
+import { conversationWord, turnWord } from '../shared/protocol-words';
 import type { AgentRunResult, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
 import { formatUsage, indent, oneLine, style } from './text-format';
 
@@ -19,7 +20,9 @@ export function runReportLines(result: AgentRunResult): string[] {
     for (const call of result.toolCalls) lines.push(`  ${toolCallLine(call)}`);
   }
   lines.push('', statusLine(result));
-  lines.push(style.dim(`thread ${result.threadId} · run${result.runIds.length === 1 ? '' : 's'} ${result.runIds.join(', ') || '-'} · workflow ${result.workflowId}`));
+  const turns = result.runIds.length ? turnWord(result.runIds[0]!) : 'run';
+  const conversation = result.threadId ? `${conversationWord(result.threadId)} ${result.threadId}` : 'no conversation (a chain of responses)';
+  lines.push(style.dim(`${conversation} · ${turns}${result.runIds.length === 1 ? '' : 's'} ${result.runIds.join(', ') || '-'} · workflow ${result.workflowId}`));
   return lines;
 }
 

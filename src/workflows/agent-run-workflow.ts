@@ -48,6 +48,7 @@ import {
 } from '../shared/run-messages';
 import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
 import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID } from '../shared/search-attributes';
+import { conversationWord, turnWord } from '../shared/protocol-words';
 import { truncateText } from '../shared/truncate';
 
 /** State carried across continue-as-new: ids and decisions, no provider payloads. */
@@ -340,7 +341,7 @@ class AgentRun {
       const { threadId, messagesAdded } = await createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
       this.threadId = threadId;
       this.providerTrouble = null;
-      this.note('thread created', threadId);
+      this.note(`${conversationWord(threadId)} created`, threadId);
       options = { ...options, toolResources: undefined }; // already on the new thread
       // Responses take a new conversation's first messages as the first turn's input.
       if (messagesAdded === false && thread.messages?.length) options = { ...options, additionalMessages: [...thread.messages, ...(options.additionalMessages ?? [])] };
@@ -797,10 +798,10 @@ class AgentRun {
     this.threadId = progress.threadId || this.threadId;
     if (!this.runIds.includes(run.id)) {
       this.runIds.push(run.id);
-      this.note('run created', run.id);
+      this.note(`${turnWord(run.id)} created`, run.id);
     }
     this.runId = run.id;
-    if (run.status !== this.providerStatus) this.note(`run ${run.status}`, run.lastError ? `${run.lastError.code}: ${run.lastError.message}` : undefined);
+    if (run.status !== this.providerStatus) this.note(`${turnWord(run.id)} ${run.status}`, run.lastError ? `${run.lastError.code}: ${run.lastError.message}` : undefined);
     this.providerStatus = run.status;
     this.expiresAt = run.expiresAt;
     if (progress.messages) {
@@ -903,7 +904,7 @@ class AgentRun {
     if (trouble) {
       lines.push(`**provider calls failing, retrying** (${trouble.activity}, attempt ${trouble.attempt}, ${trouble.at}): \`${trouble.type}\`${trouble.status ? ` ${trouble.status}` : ''}: ${truncateText(trouble.message, 300)}`);
     }
-    if (this.threadId) lines.push(`thread \`${this.threadId}\`${this.runId ? `, run \`${this.runId}\` (${this.providerStatus ?? '?'})` : ''}`);
+    if (this.threadId) lines.push(`${conversationWord(this.threadId)} \`${this.threadId}\`${this.runId ? `, ${turnWord(this.runId)} \`${this.runId}\` (${this.providerStatus ?? '?'})` : ''}`);
     for (const record of this.pending.values()) {
       if (record.waitingFor === 'approval') lines.push(`- waiting for approval: \`${record.name}\` (${record.toolCallId}) ${truncateText(record.arguments, 200)}`);
       else if (record.waitingFor === 'output') lines.push(`- waiting for an outside output: \`${record.name}\` (${record.toolCallId})`);

@@ -18,9 +18,12 @@ describe('agentrun dev --demo', () => {
   });
   afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
 
-  it('runs the example agent run end to end, approves like a person, prints the answer and the Web UI link, and exits 0', async () => {
-    const database = path.join(directory, 'state', 'temporal.sqlite');
-    const result = await runCli(['dev', '--demo', '--port', '0', '--ui-port', '0', '--emulator-port', '0', '--db', database], { cwd: directory, timeoutMs: 55_000 });
+  it.each([
+    ['the Responses API (the default)', [], 'conversation conv_', 'responses resp_', 'book_meeting_room'],
+    ['threads/runs (--threads)', ['--threads'], 'thread thread_', 'run run_', 'get_weather'],
+  ])('on %s: runs the example agent run end to end, approves like a person, prints the answer and the Web UI link, and exits 0', async (_protocol, flags, conversation, turns, echoedTool) => {
+    const database = path.join(directory, `state-${flags.length}`, 'temporal.sqlite');
+    const result = await runCli(['dev', '--demo', ...flags, '--port', '0', '--ui-port', '0', '--emulator-port', '0', '--db', database], { cwd: directory, timeoutMs: 55_000 });
     const output = `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`;
     expect({ exitCode: result.exitCode, output }).toMatchObject({ exitCode: 0 });
 
@@ -31,7 +34,10 @@ describe('agentrun dev --demo', () => {
     expect(stdout).toMatch(new RegExp(`demo-operator reviews it and approves, as a person would type:\\n +node \\S+ approve ${workflowId} call_\\S+ --approver demo-operator --address 127\\.0\\.0\\.1:\\d+`));
     expect(stdout).toMatch(/approved: book_meeting_room \(call_\S+\) by demo-operator/);
     expect(stdout).toMatch(/Answer:\n {2}I checked the weather in Paris and booked the Lovelace room/);
-    expect(stdout).toMatch(/\[tool_output call_id=call_\S+ name=get_weather\] \{"city":"Paris"/);
+    // The emulated model's answer echoes the tool outputs it was given (the last round's, on Responses).
+    expect(stdout).toMatch(new RegExp(`\\[tool_output call_id=call_\\S+ name=${echoedTool}\\] \\{"`));
+    expect(stdout).toContain(conversation);
+    expect(stdout).toContain(turns);
     expect(stdout).toMatch(/Status: completed · 2 tool rounds/);
     const uiLink = stdout.match(/Web UI: (http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/(\S+))/);
     expect(uiLink?.[2]).toBe(workflowId);
