@@ -9,6 +9,9 @@ export interface RunCreatedEntry {
   assistant_id: string;
   metadata: Metadata;
   created_at: number;
+  /** The run's latest status, and when it took it (ms since the epoch): benchmarks measure how soon a client notices. */
+  status: string;
+  status_changed_at_ms: number;
 }
 
 /** One tool output the emulator accepted. */
@@ -33,6 +36,8 @@ export interface ResponseCreatedEntry {
   agent: { name: string; version: string } | null;
   status: ResponseStatus;
   created_at: number;
+  /** When the response took its latest status (ms since the epoch): benchmarks measure how soon a client notices. */
+  status_changed_at_ms: number;
 }
 
 /** A `function_call_output` input item the emulator accepted. */
@@ -176,6 +181,8 @@ export class Ledger {
       assistant_id: run.assistant_id,
       metadata: { ...run.metadata },
       created_at: run.created_at,
+      status: run.status,
+      status_changed_at_ms: Date.now(),
     });
   }
 
@@ -215,7 +222,19 @@ export class Ledger {
   /** Follows a response's status. */
   updateResponseStatus(id: string, status: ResponseStatus): void {
     const entry = this.responsesCreated.get(id);
-    if (entry !== undefined) entry.status = status;
+    if (entry !== undefined && entry.status !== status) {
+      entry.status = status;
+      entry.status_changed_at_ms = Date.now();
+    }
+  }
+
+  /** Follows a run's status. */
+  updateRunStatus(id: string, status: string): void {
+    const entry = this.runsCreated.find((candidate) => candidate.id === id);
+    if (entry !== undefined && entry.status !== status) {
+      entry.status = status;
+      entry.status_changed_at_ms = Date.now();
+    }
   }
 
   /** Notes an accepted function output. */

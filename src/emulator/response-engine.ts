@@ -342,6 +342,7 @@ export class ResponseEngine {
       agent: agent === undefined ? null : { name: agent.version.name, version: agent.version.version },
       status: response.status,
       created_at: response.created_at,
+      status_changed_at_ms: Date.now(),
     });
     for (const item of record.inputItems) {
       if (item.type === 'function_call_output') {

@@ -28,6 +28,8 @@ export interface RunEngineOptions {
   stepDelayMs: number;
   /** Lifetime of an active run: `expires_at = created_at + runExpirySeconds`. */
   runExpirySeconds: number;
+  /** Told every status a run takes (the ledger follows them). */
+  onStatus?: (run: RunObject) => void;
 }
 
 /** The per-run overrides a create-run request may carry. */
@@ -445,6 +447,7 @@ export class RunEngine {
    * event that ends a stream the observers are dropped: each stream covers one leg of the run.
    */
   private emit(record: RunRecord, event: string, data: unknown): void {
+    if (event.startsWith('thread.run.') && !event.startsWith('thread.run.step.')) this.options.onStatus?.(record.run);
     if (record.observers.size === 0) return;
     const snapshot = structuredClone(data);
     for (const observer of [...record.observers]) {

@@ -64,6 +64,7 @@ export class EmulatorServer implements AdminControls {
       queuedDelayMs: options.queuedDelayMs,
       stepDelayMs: options.stepDelayMs,
       runExpirySeconds: options.runExpirySeconds,
+      onStatus: (run) => this.ledger.updateRunStatus(run.id, run.status),
     });
     this.vectorStores = new VectorStoreEngine(this.store, this.timers, this.fileOutcomes, {
       fileProcessingMs: options.fileProcessingMs,
