@@ -8,7 +8,8 @@
  *
  * Starts a Temporal dev server, the provider emulator (it sends `openai-poll-after-ms` like the real
  * services, and signed webhooks to agentrun's receiver) and one in-process worker per protocol, runs
- * --runs concurrent runs per mode, and reports per run: history events, provider requests (all, and
+ * --runs concurrent runs per mode (each run's model takes --model-ms to 1.5 x --model-ms per step),
+ * and reports per run: history events, provider requests (all, and
  * reads of the run or response), and the completion notice delay: from the moment the final turn
  * ended at the provider to the moment the workflow closed with its answer. Writes the report as JSON
  * to bench/results/wait-modes-<UTC time>.json (or --out).
@@ -72,7 +73,7 @@ function options() {
 
 const echo = defineTool({ name: 'echo', parameters: z.object({ text: z.string() }), idempotent: true, handler: ({ text }) => text });
 
-const MODES = [
+const MODES = process.env.BENCH_MODES ? JSON.parse(process.env.BENCH_MODES) : [
   { protocol: 'threads-runs', wait: 'poll' },
   { protocol: 'threads-runs', wait: 'stream' },
   { protocol: 'responses', wait: 'poll' },
@@ -102,7 +103,7 @@ async function main() {
     const server = await startDevServer({ log: () => undefined });
     stack.push('Temporal dev server', () => server.stop());
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
-    const emulator = await startEmulator({ stepDelayMs: settings.modelMs, queuedDelayMs: 20, pollAfterMs: settings.pollAfterMs });
+    const emulator = await startEmulator({ stepDelayMs: settings.modelMs, queuedDelayMs: 20, pollAfterMs: settings.pollAfterMs, ...(process.env.BENCH_LOG ? { log: (line) => console.log(`${Date.now() % 100000} ${line}`) } : {}) });
     stack.push('emulator', () => emulator.close());
     const connection = await Connection.connect({ address: server.address });
     stack.push('client connection', () => connection.close());
@@ -114,10 +115,16 @@ async function main() {
     const responsesConfig = { kind: 'emulator-responses', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 30_000 };
     const receiver = await startWebhookServer({ temporal, webhookSecret: secret, responses: new OpenAIResponsesApi('emulator-responses', emulator.openaiBaseUrl, createOpenAIClient(responsesConfig)) });
     stack.push('webhook receiver', () => receiver.close());
-    emulator.setWebhooks({ url: receiver.webhookUrl, secret });
 
-    const script = JSON.stringify({ steps: [{ tools: [{ name: 'echo', arguments: { text: 'benchmark' } }] }, { answer: 'done' }] });
-    const assistantOf = await createOpenAIClient(threadsConfig).beta.assistants.create({ model: 'gpt-4o', metadata: { emulator_script: script } });
+    // Each run's model takes --model-ms to 1.5 x --model-ms per step (seeded, the same for every
+    // mode): with one fixed time, polls would fall in step with the model and hide the poll delay.
+    let seed = 7;
+    const jitter = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.round(settings.modelMs * (1 + (seed / 2_147_483_648) * 0.5));
+    };
+    const scripts = Array.from({ length: settings.runs }, () => JSON.stringify({ steps: [{ tools: [{ name: 'echo', arguments: { text: 'benchmark' } }], delay_ms: jitter() }, { answer: 'done', delay_ms: jitter() }] }));
+    const assistantOf = await createOpenAIClient(threadsConfig).beta.assistants.create({ model: 'gpt-4o' });
     const report = { settings, modes: [] };
 
     for (const mode of MODES) {
@@ -130,10 +137,12 @@ async function main() {
         thread: { messages: [{ role: 'user', content: 'Benchmark' }] },
         wait: { mode: mode.wait, pollInterval: settings.pollInterval, ...(mode.wait === 'webhook' ? { safetyPollInterval: '5 minutes' } : {}) },
       };
-      const input = mode.protocol === 'responses' ? { ...base, agent: { model: 'gpt-4o' }, metadata: { emulator_script: script } } : { ...base, assistantId: assistantOf.id };
+      const inputOf = (index) => ({ ...base, ...(mode.protocol === 'responses' ? { agent: { model: 'gpt-4o' } } : { assistantId: assistantOf.id }), metadata: { emulator_script: scripts[index] } });
+      // Webhooks only for the mode that waits for them: in the others the receiver's reads would count.
+      emulator.setWebhooks(mode.wait === 'webhook' ? { url: receiver.webhookUrl, secret } : undefined);
       const before = emulator.stats();
       const started = Date.now();
-      const handles = await Promise.all(Array.from({ length: settings.runs }, () => client.start(input)));
+      const handles = await Promise.all(Array.from({ length: settings.runs }, (_, index) => client.start(inputOf(index))));
       const results = await Promise.all(handles.map(({ handle }) => handle.result()));
       const wallMs = Date.now() - started;
       const after = emulator.stats();
