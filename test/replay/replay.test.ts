@@ -26,7 +26,7 @@ function workflowIdOf(file: string): string {
   return (JSON.parse(fs.readFileSync(path.join(HISTORIES_DIRECTORY, file), 'utf8')) as { workflowId?: string }).workflowId ?? 'fake';
 }
 
-describe('replay of committed histories (agent runs and ingestion)', () => {
+describe('replay of committed histories (agent runs on both protocols, ingestion, migration)', () => {
   let bundle: WorkflowBundle;
   beforeAll(async () => {
     // One bundle for every replay (bundling is the slow part).
@@ -82,6 +82,27 @@ describe('replay of committed histories (agent runs and ingestion)', () => {
       'provider-unreachable-retrying-then-cancelled',
       'tool-outcome-unknown',
       'unknown-assistant',
+      // The Responses API behind the same workflow.
+      'responses-one-tool-round',
+      'responses-parallel-calls-several-rounds',
+      'responses-invalid-arguments-thrown-error-unknown-tool',
+      'responses-failed',
+      'responses-chain',
+      'responses-streamed',
+      'responses-approval-edited',
+      'responses-approval-denied',
+      'responses-mcp-approved',
+      'responses-foundry-expired-then-continued',
+      'responses-busy-conversation-wait',
+      'responses-busy-conversation-fail',
+      'responses-cancelled',
+      'responses-deadline',
+      'responses-round-limit',
+      'responses-continue-as-new',
+      'responses-fault-commit_then_drop',
+      'responses-fault-quota',
+      'responses-webhook',
+      'migrate-thread',
     ]) {
       expect(names).toContain(required);
     }
