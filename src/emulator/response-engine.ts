@@ -176,7 +176,9 @@ export class ResponseEngine {
     this.emit(record, 'response.created', { response: snapshot(response) });
     if (background) {
       this.emit(record, 'response.queued', { response: snapshot(response) });
-      record.timer = this.timers.schedule(this.options.queuedDelayMs, () => this.start(record));
+      // A script's `queued_ms` keeps the response queued that long (a response stuck in `queued`).
+      const queuedMs = record.script?.parsed.ok === true ? record.script.parsed.queuedMs : undefined;
+      record.timer = this.timers.schedule(queuedMs ?? this.options.queuedDelayMs, () => this.start(record));
     } else {
       this.start(record);
     }

@@ -64,6 +64,12 @@ export interface EmulatorScript {
   steps: EmulatorScriptStep[];
   /** Default time each step spends `in_progress` (else the emulator's `stepDelayMs`). */
   delay_ms?: number;
+  /**
+   * Responses only: how long each background response following the script stays `queued` (else
+   * the emulator's `queuedDelayMs`); a long one plays a response stuck in `queued`, as a background
+   * stream aborted at its first event has been seen to leave one.
+   */
+  queued_ms?: number;
 }
 
 /** A step after parsing: arguments serialised, the kind made explicit. */
@@ -76,7 +82,7 @@ export type ScriptStep =
 
 /** A parsed script, or the problem that makes it unusable (the run then fails with `invalid_prompt`). */
 export type ScriptParseResult =
-  | { ok: true; steps: ScriptStep[]; delayMs?: number }
+  | { ok: true; steps: ScriptStep[]; delayMs?: number; /** Responses: how long each background response stays `queued` (a stuck one: long). */ queuedMs?: number }
   | { ok: false; problem: string };
 
 const delayMs = z.int().min(0).max(3_600_000).optional();
@@ -111,7 +117,7 @@ const stepSchema = z.union([
   }),
 ]);
 
-const scriptSchema = z.strictObject({ steps: z.array(stepSchema), delay_ms: delayMs });
+const scriptSchema = z.strictObject({ steps: z.array(stepSchema), delay_ms: delayMs, queued_ms: delayMs });
 
 const STEP_KINDS = ['tools', 'answer', 'fail', 'incomplete', 'mcp_approval'] as const;
 
@@ -130,6 +136,7 @@ export function parseScript(source: string): ScriptParseResult {
   return {
     ok: true,
     delayMs: result.data.delay_ms,
+    ...(result.data.queued_ms !== undefined ? { queuedMs: result.data.queued_ms } : {}),
     steps: result.data.steps.map((step) => normaliseStep(step as EmulatorScriptStep)),
   };
 }

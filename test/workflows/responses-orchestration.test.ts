@@ -112,3 +112,22 @@ describe('orchestration on the Responses API', () => {
     expect(timeline.some((event) => event.startsWith('continued as new'))).toBe(true);
   });
 });
+
+describe('a response stuck in queued', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness('responses-stuck', { protocol: 'responses', tools: [echo] });
+  });
+  afterAll(async () => harness.close());
+
+  it('is cancelled after wait.queuedTimeout and the workflow fails with ProviderTurnStuck', async () => {
+    const input = await harness.agentInput({ queued_ms: 120_000, steps: [{ answer: 'never' }] }, { wait: { mode: 'poll', pollInterval: 200, queuedTimeout: '2s' } });
+    const { handle, workflowId } = await harness.client.start(input);
+    const error = await handle.result().catch((caught: unknown) => caught);
+    const cause = (error as WorkflowFailedError).cause as { type?: string; message: string };
+    expect(cause.type).toBe('ProviderTurnStuck');
+    expect(cause.message).toMatch(/stayed queued for more than 2 s \(wait\.queuedTimeout\); it was cancelled at the provider/);
+    const created = harness.emulator.stats().responsesCreated.filter((response) => response.metadata.agentrun_workflow_id === workflowId);
+    expect(created.map((response) => response.status)).toEqual(['cancelled']);
+  });
+});
