@@ -11,6 +11,7 @@ import { toFileBatchInfo, toFileInfo, toVectorStoreFileInfo, toVectorStoreInfo, 
 import type { AgentProvider, CallOptions, ListQuery, ProviderKind, RunRetrieval, UploadSource } from './provider';
 import type { ProviderConfig } from './provider-config';
 import {
+  compact,
   needsSeparateThread,
   toRunSnapshot,
   toRunStep,
@@ -115,7 +116,8 @@ export function endpointOf(config: ProviderConfig): string {
   }
 }
 
-function requestOptions(options: CallOptions | undefined): OpenAI.RequestOptions {
+/** Per-call options as `openai`'s request options. */
+export function requestOptions(options: CallOptions | undefined): OpenAI.RequestOptions {
   // `openai` rejects an explicit `timeout: undefined`: set only what the caller gave.
   const request: OpenAI.RequestOptions = {};
   if (options?.signal) request.signal = options.signal;
@@ -239,7 +241,7 @@ export class OpenAIProtocolProvider implements AgentProvider {
   }
 
   async createVectorStore(store: NewVectorStore, options?: CallOptions): Promise<VectorStoreInfo> {
-    const body = compactBody({
+    const body = compact({
       name: store.name,
       file_ids: store.fileIds,
       chunking_strategy: toWireChunkingStrategy(store.chunkingStrategy),
@@ -258,7 +260,7 @@ export class OpenAIProtocolProvider implements AgentProvider {
   }
 
   async updateVectorStore(vectorStoreId: string, update: { name?: string; expiresAfterDays?: number | null; metadata?: Record<string, string> }, options?: CallOptions): Promise<VectorStoreInfo> {
-    const body = compactBody({
+    const body = compact({
       name: update.name,
       metadata: update.metadata,
       expires_after: update.expiresAfterDays === undefined ? undefined : update.expiresAfterDays === null ? null : { anchor: 'last_active_at', days: update.expiresAfterDays },
@@ -276,7 +278,7 @@ export class OpenAIProtocolProvider implements AgentProvider {
     settings: { chunkingStrategy?: ChunkingStrategy; attributes?: Record<string, string | number | boolean> } = {},
     options?: CallOptions,
   ): Promise<VectorStoreFileInfo> {
-    const body = compactBody({ file_id: fileId, chunking_strategy: toWireChunkingStrategy(settings.chunkingStrategy), attributes: settings.attributes });
+    const body = compact({ file_id: fileId, chunking_strategy: toWireChunkingStrategy(settings.chunkingStrategy), attributes: settings.attributes });
     return toVectorStoreFileInfo(await this.client.vectorStores.files.create(vectorStoreId, body as never, requestOptions(options)));
   }
 
@@ -293,7 +295,7 @@ export class OpenAIProtocolProvider implements AgentProvider {
   }
 
   async createFileBatch(vectorStoreId: string, fileIds: string[], settings: { chunkingStrategy?: ChunkingStrategy } = {}, options?: CallOptions): Promise<FileBatchInfo> {
-    const body = compactBody({ file_ids: fileIds, chunking_strategy: toWireChunkingStrategy(settings.chunkingStrategy) });
+    const body = compact({ file_ids: fileIds, chunking_strategy: toWireChunkingStrategy(settings.chunkingStrategy) });
     return toFileBatchInfo(await this.client.vectorStores.fileBatches.create(vectorStoreId, body as never, requestOptions(options)));
   }
 
@@ -333,10 +335,6 @@ export class OpenAIProtocolProvider implements AgentProvider {
   }
 }
 
-/** Drops undefined fields so a body carries only what the caller set. */
-function compactBody(body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-}
 
 /**
  * Provider server-sent events as {@link RunStreamEvent}s. Unknown events are skipped (the

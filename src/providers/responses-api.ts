@@ -4,6 +4,7 @@
  * official `openai` package; bodies are built and responses parsed by responses-wire.ts.
  */
 import type OpenAI from 'openai';
+import { requestOptions } from './openai-provider';
 import type { CallOptions, ProviderKind } from './provider';
 import { toResponseRecord, toWireItem, type ResponseRecord, type WireItem } from './responses-wire';
 
@@ -42,13 +43,6 @@ export interface ResponsesApi {
   /** At most 20 items per call (the protocol's limit). */
   addConversationItems(conversationId: string, items: Record<string, unknown>[], options?: CallOptions): Promise<WireItem[]>;
   listConversationItems(conversationId: string, query?: ItemQuery, options?: CallOptions): Promise<WireItem[]>;
-}
-
-function requestOptions(options: CallOptions | undefined): OpenAI.RequestOptions {
-  const request: OpenAI.RequestOptions = {};
-  if (options?.signal) request.signal = options.signal;
-  if (options?.timeoutMs !== undefined) request.timeout = options.timeoutMs;
-  return request;
 }
 
 /** The Responses protocol through the `openai` package (any base URL that speaks it). */

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { MessageContentPart, NewMessage, RunOptions, RunSnapshot, ToolCall, ToolDefinition, ToolOutput, TurnStatus } from '../shared/agent-types';
-import { parseWire } from './wire-schemas';
+import { compact, parseWire } from './wire-schemas';
 
 const metadataSchema = z
   .record(z.string(), z.unknown())
@@ -152,10 +152,6 @@ export function toTurn(response: ResponseRecord, frame: TurnFrame): RunSnapshot 
 // ---- turn options -> wire ------------------------------------------------------------------
 
 type WireBody = Record<string, unknown>;
-
-function compact(body: WireBody): WireBody {
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-}
 
 /** A message as an input item. Attachments are a threads/runs notion: files reach Responses through file_search. */
 export function toInputMessage(message: NewMessage): WireBody {

@@ -170,7 +170,7 @@ export function toThreadInfo(value: unknown): { id: string; metadata: Record<str
 type WireBody = Record<string, unknown>;
 
 /** Drops undefined fields so the body carries only what the caller set. */
-function compact(body: WireBody): WireBody {
+export function compact(body: WireBody): WireBody {
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 }
 
