@@ -21,7 +21,7 @@ const workflowForbiddenImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'jest.config.js', 'eslint.config.mjs', 'test/histories/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'jest.config.js', 'eslint.config.mjs', 'test/histories/**', 'test/packaging/consumer/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -29,6 +29,7 @@ const { startDevServer, startEmulator, createAgentrunWorker, createAgentService,
   'dist/dev-server/dev-server',
   'dist/emulator',
   'dist/index',
+  'dist/worker-api',
 ]);
 const { createOpenAIClient } = require('../dist/providers/openai-provider');
 const { NativeConnection } = require('@temporalio/worker');

@@ -1,8 +1,10 @@
 /**
- * agentrun's public API: define tools, run workers, start and steer agent runs.
+ * `agentrun`: the client entry, for services that start, steer and inspect agent runs (and
+ * ingestions) and define tools. It loads no native module and no provider SDK: the worker lives in
+ * `agentrun/worker`, workflow-safe definitions in `agentrun/workflow`, the emulator and the dev
+ * server in `agentrun/testing`.
  */
 export { defineTool, toolDefinitions, isTool, type Tool, type ToolContext, type ToolSpec } from './tools/define-tool';
-export { loadToolModule } from './tools/load-tools';
 export {
   AgentRunClient,
   DecisionRejectedError,
@@ -10,30 +12,12 @@ export {
   MissingSearchAttributesError,
   RunAlreadyFinishedError,
   readableWorkflowId,
+  migrationWorkflowId,
+  MIGRATE_THREAD_WORKFLOW_TYPE,
   type AgentRunListing,
   type DecisionTransport,
   type StartOptions,
 } from './client';
-export { createAgentrunWorker, ensureSearchAttributes, type AgentrunWorkerOptions } from './worker';
-export { agentRunInputSchema, agentOf, agentLabel, conversationOf, type AgentRunInput, type AgentSpec, type ConversationSpec, type ToolPolicy } from './shared/run-input';
-export { migrateThreadInputSchema, type MigrateThreadInput, type MigrationResult } from './shared/migration-types';
-export * from './shared/run-types';
-export * from './shared/agent-types';
-export { FailureType } from './shared/failure-types';
-export { DEFAULT_TASK_QUEUE, AGENT_RUN_WORKFLOW_TYPE } from './shared/run-messages';
-export {
-  createProvider,
-  createAgentService,
-  readProviderConfig,
-  ThreadsRunsService,
-  ResponsesService,
-  OpenAIResponsesApi,
-  type AgentProvider,
-  type AgentService,
-  type ProviderConfig,
-  type ResponsesApi,
-} from './providers';
-export { createWebhookReceiver, startWebhookServer, OPENAI_WEBHOOK_PATH, type WebhookReceiver, type WebhookReceiverOptions, type RunningWebhookServer } from './webhooks';
 export {
   IngestionClient,
   ProviderOperations,
@@ -45,7 +29,28 @@ export {
   type SavedFile,
   type FileStatusFilter,
 } from './ingestion-client';
+export { connectTemporalClient, temporalSettings } from './temporal-connection';
+export { agentRunInputSchema, agentOf, agentLabel, conversationOf, describeIssues, type AgentRunInput, type ValidatedAgentRunInput, type AgentSpec, type ConversationSpec, type ToolPolicy } from './shared/run-input';
+export { migrateThreadInputSchema, type MigrateThreadInput, type MigrationResult, type MigrationProgress } from './shared/migration-types';
+export * from './shared/run-types';
+export * from './shared/agent-types';
 export * from './shared/ingestion-types';
+export { FailureType, type FailureTypeName } from './shared/failure-types';
+export {
+  DEFAULT_TASK_QUEUE,
+  AGENT_RUN_WORKFLOW_TYPE,
+  approveToolCallSignal,
+  denyToolCallSignal,
+  submitToolOutputSignal,
+  decideToolCallUpdate,
+  runStateQuery,
+  providerWebhookSignal,
+  type ApproveToolCallPayload,
+  type DenyToolCallPayload,
+  type SubmitToolOutputPayload,
+  type ToolCallDecisionPayload,
+  type ProviderWebhookEvent,
+} from './shared/run-messages';
 export {
   ingestDocumentsInputSchema,
   type IngestDocumentsInput,

@@ -1,23 +1,18 @@
 /**
- * The agentrun worker: runs the workflows, the provider activities and the user's tools.
+ * The agentrun worker: runs the workflows, the provider activities and the user's tools, on a
+ * worker of its own ({@link AgentrunPlugin} adds the same to a worker of yours).
  *
- * The provider is built once here, from the worker's environment (credentials never enter
- * workflow input or history), and injected into the activities.
+ * The provider is built once, from the worker's environment (credentials never enter workflow
+ * input or history), and injected into the activities.
  */
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
-import { createAgentService } from './providers';
-import type { AgentService } from './providers/agent-service';
-import type { AgentProvider, FileStore, ThreadsRunsApi } from './providers/provider';
-import type { ResponsesApi } from './providers/responses-api';
-import { ThreadsRunsService } from './providers/threads-runs-service';
-import { configSecrets, describeProviderConfig, readProviderConfig } from './providers/provider-config';
+import { AgentrunPlugin, type AgentrunBackend } from './plugin';
+import type { AgentProvider } from './providers/provider';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { temporalSettings } from './temporal-connection';
-import { checkUniqueNames } from './tools/load-tools';
-import { toolDefinitions, type Tool } from './tools/define-tool';
+import type { Tool } from './tools/define-tool';
 
 /** Options of {@link createAgentrunWorker}. */
 export interface AgentrunWorkerOptions {
@@ -34,7 +29,7 @@ export interface AgentrunWorkerOptions {
    */
   provider?: AgentProvider;
   /** The neutral seam over the worker's protocol (threads/runs or Responses), with its file store and, optionally, the ends of thread migrations. */
-  service?: { service: AgentService; files: FileStore; migration?: { threads: ThreadsRunsApi; conversations: ResponsesApi } };
+  service?: AgentrunBackend;
   /** Secrets to scrub from failure messages (default: the configured provider's keys). */
   secrets?: readonly string[];
   /** Register agentrun's search attributes when the server lacks them (default true). */
@@ -44,36 +39,24 @@ export interface AgentrunWorkerOptions {
   log?: (line: string) => void;
 }
 
-/** Creates (does not start) a worker with agentrun's workflows and activities. */
+/**
+ * Creates (does not start) a worker with agentrun's workflows and activities: sugar over
+ * {@link AgentrunPlugin} on a worker of its own (agentrun's workflows as its workflows module).
+ */
 export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}): Promise<Worker> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const settings = temporalSettings({ namespace: options.namespace });
   const connection = options.connection ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
   const namespace = options.namespace ?? settings.namespace;
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
-
-  const tools = checkUniqueNames([...(options.tools ?? [])]);
-  let secrets = options.secrets ?? [];
-  let backend = options.service ?? (options.provider ? { service: new ThreadsRunsService(options.provider, secrets), files: options.provider } : undefined);
-  if (!backend) {
-    const config = readProviderConfig();
-    secrets = options.secrets ?? configSecrets(config);
-    // An inline agent without tools of its own (Responses) gets the definitions of this worker's tools.
-    backend = createAgentService(config, { secrets, defaultTools: toolDefinitions(tools) });
-    log(`agentrun worker: provider ${describeProviderConfig(config)}`);
-  }
+  const plugin = new AgentrunPlugin({ tools: options.tools, service: options.service, provider: options.provider, secrets: options.secrets, log });
+  const { plugins = [], ...workerOptions } = options.workerOptions ?? {};
   return Worker.create({
     connection,
     namespace,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowsPath: require.resolve('./workflows'),
-    activities: createActivities({ ...backend, tools, secrets }),
-    // Cancellation reaches an activity only in a heartbeat response, and heartbeats are throttled
-    // to 80% of the heartbeat timeout by default (8 s here). Capping the throttle makes cancelling a
-    // workflow cancel its provider run within about a second.
-    maxHeartbeatThrottleInterval: '1 second',
-    defaultHeartbeatThrottleInterval: '1 second',
-    ...options.workerOptions,
+    ...workerOptions,
+    plugins: [...plugins, plugin],
   });
 }
 

@@ -1,0 +1,116 @@
+/**
+ * `AgentrunPlugin`: agentrun's activities (provider calls, tools, ingestion, migration) added to a
+ * Temporal worker of your own, on the SDK's plugin interface (`@temporalio/plugin`), the way
+ * Temporal's own contrib packages ship.
+ *
+ * ```ts
+ * const worker = await Worker.create({
+ *   connection, taskQueue: 'my-app',
+ *   workflowsPath: require.resolve('./workflows'),   // which re-exports agentrun/workflows
+ *   plugins: [new AgentrunPlugin({ tools })],
+ * });
+ * ```
+ *
+ * Workflows: a worker has one workflows module. With none of your own, the plugin gives agentrun's
+ * (its prebuilt bundle when it matches the installed SDK, else its sources); with your own, add
+ * `export * from 'agentrun/workflows'` to it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SimplePlugin } from '@temporalio/plugin';
+import type { WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { createAgentService } from './providers';
+import type { AgentService } from './providers/agent-service';
+import type { AgentProvider, FileStore, ThreadsRunsApi } from './providers/provider';
+import { configSecrets, describeProviderConfig, readProviderConfig } from './providers/provider-config';
+import type { ResponsesApi } from './providers/responses-api';
+import { ThreadsRunsService } from './providers/threads-runs-service';
+import { checkUniqueNames } from './tools/load-tools';
+import { toolDefinitions, type Tool } from './tools/define-tool';
+
+/** What agentrun's activities run against: the seam over the provider, its file store, the ends of thread migrations. */
+export interface AgentrunBackend {
+  service: AgentService;
+  files: FileStore;
+  migration?: { threads: ThreadsRunsApi; conversations: ResponsesApi };
+}
+
+/** Options of {@link AgentrunPlugin}. */
+export interface AgentrunPluginOptions {
+  /** The function tools your worker runs. */
+  tools?: readonly Tool[];
+  /** The seam over your provider. Default: what `AGENTRUN_PROVIDER` configures (the worker's environment). */
+  service?: AgentrunBackend;
+  /** A threads/runs provider with its file store (ignored when `service` is given). */
+  provider?: AgentProvider;
+  /** Secrets to scrub from failure messages (default: the configured provider's keys). */
+  secrets?: readonly string[];
+  /** Where to say which provider the worker uses (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** The plugin's name, as Temporal reports it. */
+export const AGENTRUN_PLUGIN_NAME = 'agentrun';
+
+/**
+ * The backend for a set of options: given, built from a provider, or read from the environment
+ * (credentials are read on the worker, never carried in workflow input).
+ */
+export function agentrunBackend(options: AgentrunPluginOptions, tools: readonly Tool[]): { backend: AgentrunBackend; secrets: readonly string[] } {
+  if (options.service) return { backend: options.service, secrets: options.secrets ?? [] };
+  if (options.provider) return { backend: { service: new ThreadsRunsService(options.provider, options.secrets ?? []), files: options.provider }, secrets: options.secrets ?? [] };
+  const config = readProviderConfig();
+  const secrets = options.secrets ?? configSecrets(config);
+  (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`agentrun worker: provider ${describeProviderConfig(config)}`);
+  // An inline agent without tools of its own (Responses) gets the definitions of this worker's tools.
+  return { backend: createAgentService(config, { secrets, defaultTools: toolDefinitions(tools) }), secrets };
+}
+
+/** Adds agentrun's activities (and, to a worker with no workflows of its own, its workflows) to a worker. */
+export class AgentrunPlugin extends SimplePlugin {
+  constructor(options: AgentrunPluginOptions = {}) {
+    const tools = checkUniqueNames([...(options.tools ?? [])]);
+    const { backend, secrets } = agentrunBackend(options, tools);
+    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets }) });
+  }
+
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(options);
+    const hasWorkflows = configured.workflowsPath !== undefined || configured.workflowBundle !== undefined;
+    // Workflow interceptor modules must be bundled in: with them, agentrun's sources are bundled at start.
+    const needsBundling = Boolean(configured.interceptors?.workflowModules?.length);
+    const workflows = hasWorkflows ? {} : ((!needsBundling && prebuiltWorkflowBundle()) || { workflowsPath: require.resolve('./workflows') });
+    return {
+      ...configured,
+      ...workflows,
+      // Cancellation reaches an activity only in a heartbeat response, and heartbeats are throttled
+      // to 80% of the heartbeat timeout by default (8 s here). Capping the throttle makes cancelling a
+      // workflow cancel its provider run within about a second.
+      maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? '1 second',
+      defaultHeartbeatThrottleInterval: configured.defaultHeartbeatThrottleInterval ?? '1 second',
+    };
+  }
+}
+
+/** Where the build puts the prebuilt bundle of agentrun's workflows, and what it was built with. */
+const BUNDLE_FILE = 'workflow-bundle.js';
+const BUNDLE_MANIFEST = 'workflow-bundle.json';
+
+/**
+ * The workflow bundle `npm run build` prebuilt (so a worker does not run webpack at every start),
+ * when it exists beside this module and was built against the installed `@temporalio/workflow`
+ * (the bundle carries the SDK's workflow runtime, which must match the worker's). Undefined
+ * otherwise: the worker bundles the sources at start.
+ */
+export function prebuiltWorkflowBundle(directory: string = __dirname): { workflowBundle: { codePath: string } } | undefined {
+  const codePath = path.join(directory, BUNDLE_FILE);
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(directory, BUNDLE_MANIFEST), 'utf8')) as { temporalWorkflowVersion?: string };
+    const installed = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string }).version;
+    if (manifest.temporalWorkflowVersion !== installed || !fs.existsSync(codePath)) return undefined;
+    return { workflowBundle: { codePath } };
+  } catch {
+    return undefined;
+  }
+}
