@@ -244,7 +244,8 @@ describe('docker/Dockerfile', () => {
     expect(stages.length).toBeGreaterThan(0);
     for (const stage of stages) expect(stage).toMatch(/^FROM\s+node:20[\w.-]*$/);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
-    expect(JSON.parse(read('package.json')).scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(JSON.parse(read('package.json')).scripts.build).toBe('tsc -p tsconfig.build.json && node scripts/bundle-workflows.js');
+    expect(dockerfile).toMatch(/^COPY scripts\/bundle-workflows\.js \.\/scripts\/$/m);
     expect(JSON.parse(read('tsconfig.build.json')).compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(fs.existsSync(path.join(root, 'src/cli.ts'))).toBe(true);
     expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
