@@ -191,8 +191,8 @@ function summaryLines(summary: { replayed: number; ok: number; broken: number },
   else {
     lines.push(`${summary.broken} of ${summary.replayed} would break: a worker with this code fails their next workflow task, and they stop there until a worker that replays them takes over.`);
     lines.push(
-      'Do not roll it out to the workers these runs use as it is: keep the runs on the build that started them (Worker Versioning, pinned), ' +
-        "or put the change behind patched() so that they replay (README, \"Upgrades\").",
+      'Unless these runs are pinned to the build that started them (Worker Versioning) and its workers keep running until the runs end, ' +
+        'do not deploy this code: the change needs a patched() branch so that they replay (README, "Upgrades").',
     );
   }
   if ('query' in source && source.matched > source.count) lines.push(`${source.matched - source.count} more match: --limit checked the newest ${source.count}.`);
