@@ -63,14 +63,20 @@ function bundleMatchesInstalledSdk(manifestPath: string): boolean {
  */
 export function workflowsAt(given: string): ReplayWorkflows {
   const absolute = path.resolve(given);
-  let resolved: string;
-  try {
-    resolved = require.resolve(absolute);
-  } catch {
-    throw new Error(`no workflows module at ${given}: give a workflows file or folder (e.g. node_modules/agentrun/dist/workflows) or a prebuilt workflow bundle`);
-  }
+  // Node resolves a folder to index.js only; TypeScript sources (src/workflows) have index.ts.
+  const candidates = [absolute, `${absolute}.ts`, path.join(absolute, 'index.ts')];
+  const resolved = candidates.map(resolvable).find((file) => file !== undefined);
+  if (!resolved) throw new Error(`no workflows module at ${given}: give a workflows file or folder (e.g. node_modules/agentrun/dist/workflows) or a prebuilt workflow bundle`);
   if (isPrebuiltBundle(resolved)) return { options: { workflowBundle: { codePath: resolved } }, path: resolved, kind: 'bundle' };
   return { options: { workflowsPath: resolved }, path: resolved, kind: 'module' };
+}
+
+function resolvable(file: string): string | undefined {
+  try {
+    return require.resolve(file);
+  } catch {
+    return undefined;
+  }
 }
 
 function isPrebuiltBundle(file: string): boolean {

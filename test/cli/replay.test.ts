@@ -107,6 +107,11 @@ describe('agentrun replay', () => {
     expect(broken.exitCode).toBe(1);
     expect(broken.stdout).toMatch(new RegExp(`^BREAKS {2}.*waiting-run\\.json {2}\\(${waiting}, \\d+ events, \\d+ ms\\): DeterminismViolationError`, 'm'));
 
+    // TypeScript sources as the candidate: a folder resolves to its index.ts.
+    const fromSources = await runCli(['replay', '--files', 'test/histories/0.2.0/completed-no-tools.json', '--workflows', 'src/workflows'], cli);
+    expect(fromSources.exitCode).toBe(0);
+    expect(fromSources.stdout).toContain('against src/workflows/index.ts (workflows module)');
+
     const released = await runCli(['replay', '--files', 'test/histories/0.2.0'], cli);
     expect(released.stderr).toBe('');
     expect(released.exitCode).toBe(0);
