@@ -22,6 +22,7 @@ const commands: Record<string, { load: () => Promise<Command>; summary: string }
   worker: { load: async () => (await import('./worker-command')).workerCommand, summary: 'run a worker with your tools: agentrun worker --tools ./tools.js' },
   dev: { load: async () => (await import('./dev-command')).devCommand, summary: 'local Temporal (Web UI), emulator and worker; --demo runs an example' },
   'migrate-thread': { load: async () => (await import('./migrate-thread-command')).migrateThreadCommand, summary: 'copy a classic thread into a new conversation of the Responses API' },
+  replay: { load: async () => (await import('./replay-command')).replayCommand, summary: 'replay the histories of running runs (or files) against this or a candidate version' },
   webhooks: { load: async () => (await import('./webhooks-command')).webhooksCommand, summary: 'receive the Responses API webhooks and wake the runs waiting on them' },
   emulator: { load: async () => (await import('./emulator-command')).emulatorCommand, summary: 'serve the provider emulator: agentrun emulator --port N [--api-key KEY]' },
 };

@@ -8,6 +8,7 @@ import { temporalSettings } from '../temporal-connection';
 import type { Tool } from '../tools/define-tool';
 import { loadToolModule } from '../tools/load-tools';
 import { createAgentrunWorker } from '../worker';
+import { VERSIONING_ENVIRONMENT, versioningFromEnvironment, workerDeploymentOptions, type AgentrunWorkerVersioning } from '../worker-versioning';
 import { CONNECTION_HELP, CommandError, ExitCode, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
 import { installWorkerRuntime, logLevelOption } from './worker-runtime';
 
@@ -24,11 +25,21 @@ ${TASK_QUEUE_HELP}
 ${CONNECTION_HELP}
   -h, --help            this text
 
+Worker Versioning (README, "Upgrades") comes from the environment: set all three, or none.
+  ${VERSIONING_ENVIRONMENT.deploymentName}       the Worker Deployment: one name for every build
+  ${VERSIONING_ENVIRONMENT.buildId}              this build (e.g. a git sha or the release)
+  ${VERSIONING_ENVIRONMENT.behavior}   PINNED: a run stays on the build that started it (keep
+                                 that build's workers until its runs end); AUTO_UPGRADE: runs
+                                 move to the current version at their next task (check a build
+                                 with "agentrun replay --workflows" before making it current)
+A build gets new runs once it is the deployment's current version:
+  temporal worker deployment set-current-version --deployment-name NAME --build-id ID
+
 On a server that lacks agentrun's search attributes the worker registers them; where it may not
 (Temporal Cloud, no operator permission) it stops and prints the command to run.
 
 Exit codes: 0 stopped cleanly; 1 it could not start (tool module, provider configuration,
-Temporal unreachable, search attributes) or failed; 2 bad options.
+Temporal unreachable, search attributes) or failed; 2 bad options or versioning variables.
 
 Example:
   TEMPORAL_ADDRESS=127.0.0.1:7233 agentrun worker --tools ./examples/tools.js
@@ -52,6 +63,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return ExitCode.ok;
   }
+  const versioning = readVersioning();
   installWorkerRuntime(logLevelOption(values['log-level']));
   const tools = values.tools ? await loadTools(values.tools) : [];
   const taskQueue = taskQueueOf(values);
@@ -66,16 +78,33 @@ export async function workerCommand(argv: string[]): Promise<number> {
   try {
     let worker: Worker;
     try {
-      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line) });
+      const workerOptions = versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : undefined;
+      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line), workerOptions });
     } catch (error) {
       throw new CommandError((error as Error).message);
     }
     printLine(`agentrun worker: Temporal ${address}, namespace ${settings.namespace}, task queue ${taskQueue}`);
+    printLine(
+      versioning
+        ? `agentrun worker: Worker Deployment ${versioning.deploymentName}, build ${versioning.buildId}, ${versioning.defaultVersioningBehavior}`
+        : 'agentrun worker: unversioned (no Worker Deployment)',
+    );
     printLine(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
     printLine('agentrun worker: ready; Ctrl-C stops it (in-flight tasks finish first)');
     return await runUntilStopped(worker);
   } finally {
     await connection.close();
+  }
+}
+
+/** Worker Versioning from the environment; a partial or wrong setting is a usage error that says what to set. */
+function readVersioning(): AgentrunWorkerVersioning | undefined {
+  try {
+    const versioning = versioningFromEnvironment();
+    if (versioning) workerDeploymentOptions(versioning); // checks the values before connecting
+    return versioning;
+  } catch (error) {
+    throw new CommandError((error as Error).message, ExitCode.usage);
   }
 }
 
