@@ -15,8 +15,6 @@
  * (its prebuilt bundle when it matches the installed SDK, else its sources); with your own, add
  * `export * from 'agentrun/workflows'` to it.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -28,6 +26,7 @@ import type { ResponsesApi } from './providers/responses-api';
 import { ThreadsRunsService } from './providers/threads-runs-service';
 import { checkUniqueNames } from './tools/load-tools';
 import { toolDefinitions, type Tool } from './tools/define-tool';
+import { prebuiltWorkflowBundle } from './prebuilt-workflow-bundle';
 
 /** What agentrun's activities run against: the seam over the provider, its file store, the ends of thread migrations. */
 export interface AgentrunBackend {
@@ -90,27 +89,5 @@ export class AgentrunPlugin extends SimplePlugin {
       maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? '1 second',
       defaultHeartbeatThrottleInterval: configured.defaultHeartbeatThrottleInterval ?? '1 second',
     };
-  }
-}
-
-/** Where the build puts the prebuilt bundle of agentrun's workflows, and what it was built with. */
-const BUNDLE_FILE = 'workflow-bundle.js';
-const BUNDLE_MANIFEST = 'workflow-bundle.json';
-
-/**
- * The workflow bundle `npm run build` prebuilt (so a worker does not run webpack at every start),
- * when it exists beside this module and was built against the installed `@temporalio/workflow`
- * (the bundle carries the SDK's workflow runtime, which must match the worker's). Undefined
- * otherwise: the worker bundles the sources at start.
- */
-export function prebuiltWorkflowBundle(directory: string = __dirname): { workflowBundle: { codePath: string } } | undefined {
-  const codePath = path.join(directory, BUNDLE_FILE);
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(directory, BUNDLE_MANIFEST), 'utf8')) as { temporalWorkflowVersion?: string };
-    const installed = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string }).version;
-    if (manifest.temporalWorkflowVersion !== installed || !fs.existsSync(codePath)) return undefined;
-    return { workflowBundle: { codePath } };
-  } catch {
-    return undefined;
   }
 }

@@ -5,7 +5,10 @@
  * receiver and tool modules. Loads the Temporal worker (a native module) and the provider SDKs.
  */
 export { createAgentrunWorker, ensureSearchAttributes, type AgentrunWorkerOptions } from './worker';
-export { AgentrunPlugin, agentrunBackend, prebuiltWorkflowBundle, type AgentrunPluginOptions } from './plugin';
+export { AgentrunPlugin, agentrunBackend, AGENTRUN_PLUGIN_NAME, type AgentrunPluginOptions, type AgentrunBackend } from './plugin';
+export { prebuiltWorkflowBundle } from './prebuilt-workflow-bundle';
+export { workerDeploymentOptions, versioningFromEnvironment, VERSIONING_BEHAVIORS, type AgentrunWorkerVersioning } from './worker-versioning';
+export * from './replay';
 export { defineTool, toolDefinitions, isTool, type Tool, type ToolContext, type ToolSpec } from './tools/define-tool';
 export { loadToolModule } from './tools/load-tools';
 export { createActivities, type ActivityDependencies, type AgentrunActivities } from './activities';

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { prebuiltWorkflowBundle } from '../prebuilt-workflow-bundle';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
@@ -37,23 +38,10 @@ const BUNDLE_MARKER = 'var __TEMPORAL__;';
  */
 export function installedWorkflows(): ReplayWorkflows {
   // Beside the compiled module tree: dist/replay/.. holds dist/workflow-bundle.js.
-  const directory = path.join(__dirname, '..');
-  const codePath = path.join(directory, 'workflow-bundle.js');
-  if (fs.existsSync(codePath) && bundleMatchesInstalledSdk(path.join(directory, 'workflow-bundle.json'))) {
-    return { options: { workflowBundle: { codePath } }, path: codePath, kind: 'bundle' };
-  }
+  const prebuilt = prebuiltWorkflowBundle(path.join(__dirname, '..'));
+  if (prebuilt) return { options: prebuilt, path: prebuilt.workflowBundle.codePath, kind: 'bundle' };
   const workflowsPath = require.resolve('../workflows');
   return { options: { workflowsPath }, path: workflowsPath, kind: 'module' };
-}
-
-function bundleMatchesInstalledSdk(manifestPath: string): boolean {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { temporalWorkflowVersion?: string };
-    const installed = (JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string }).version;
-    return manifest.temporalWorkflowVersion === installed;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -64,7 +64,7 @@ describe('agentrun replay', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`Replaying 3 workflows matching ${ofThisFile} against dist/workflows/index.js (workflows module)`);
+    expect(lines[0]).toBe(`Replaying 3 workflows matching ${ofThisFile} against dist/workflow-bundle.js (prebuilt bundle)`);
     for (const workflowId of [...completed, waiting]) expect(result.stdout).toMatch(new RegExp(`^ok {6}${workflowId} {2}\\(run [0-9a-f-]+, \\d+ events, \\d+ ms\\)$`, 'm'));
     expect(lines[lines.length - 1]).toBe('3 of 3 replay: this code can take over these runs.');
 
