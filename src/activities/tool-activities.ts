@@ -8,7 +8,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { redactSecrets } from '../providers/to-application-failure';
 import type { CheckToolArgumentsParams, CheckToolArgumentsResult, RunToolParams, ToolInfo, ToolResult } from '../shared/activity-types';
 import { truncateText } from '../shared/truncate';

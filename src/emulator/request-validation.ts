@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { EmulatorHttpError, invalidRequest } from './errors';
 import type { OpenAIIssueParams } from './request-schemas';
 

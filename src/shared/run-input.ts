@@ -4,7 +4,7 @@
  * One zod schema, shared by the workflow (which validates once, at its edge) and the client
  * (which validates before starting, so mistakes surface at the caller).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { boundedDuration, durationMs, durationSchema, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
 
 /** The longest approver name or id a decision may carry (it is recorded on every call it decides). */

@@ -16,7 +16,7 @@
  */
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { ToolDefinition } from '../shared/agent-types';
 import type { ToolPolicy } from '../shared/run-input';
 
