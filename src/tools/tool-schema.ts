@@ -95,7 +95,7 @@ export function toolParametersJsonSchema(schema: ToolParametersSchema): Record<s
 }
 
 /**
- * `.describe()` text lives in a registry of the zod copy that made the schema. zod 4 shares that
+ * `.describe()` text lives in a registry of the zod copy that made the schema. Recent zod 4 shares that
  * registry between copies (through `globalThis`); zod 3.25's `zod/v4` does not, so a schema made by
  * another copy than agentrun's would lose its descriptions here. The schema itself still knows its
  * description: take it from there when the registry had none.
