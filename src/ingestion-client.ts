@@ -49,7 +49,7 @@ import type { FileBatchInfo, FileInfo, IngestionProgress, IngestionResult, Vecto
 import { describeIssues } from './shared/run-input';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { connectTemporalClient } from './temporal-connection';
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 
 // The workflows' signatures, as the client sees them (src/workflows/ingestion-workflows.ts
 // implements them under the type names of src/shared/ingestion-messages.ts).

@@ -8,11 +8,11 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { z } from 'zod';
 import { redactSecrets } from '../providers/to-application-failure';
 import type { CheckToolArgumentsParams, CheckToolArgumentsResult, RunToolParams, ToolInfo, ToolResult } from '../shared/activity-types';
 import { truncateText } from '../shared/truncate';
 import type { Tool } from '../tools/define-tool';
+import { checkToolArguments } from '../tools/tool-schema';
 
 /** Failure type of a tool handler that threw. */
 export const TOOL_HANDLER_FAILED = 'ToolHandlerFailed';
@@ -36,10 +36,13 @@ function parseToolArguments(tool: Tool, text: string): ParsedArguments {
   } catch (error) {
     return { success: false, message: `The arguments are not valid JSON (${(error as Error).message}).`, issues: [] };
   }
-  const parsed = tool.parameters.safeParse(raw);
-  if (parsed.success) return { success: true, data: parsed.data };
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(arguments)', message: issue.message }));
-  return { success: false, message: `The arguments do not match ${tool.name}'s parameters: ${z.prettifyError(parsed.error).replace(/\n/g, ' ')}.`, issues };
+  // The schema's own zod (3 or 4) validates and words each issue; the path and message are kept
+  // the same way for both, so the model reads one shape whichever zod the tool was written with.
+  const checked = checkToolArguments(tool.parameters, raw);
+  if (checked.success) return { success: true, data: checked.data };
+  const issues = checked.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(arguments)', message: issue.message }));
+  const described = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+  return { success: false, message: `The arguments do not match ${tool.name}'s parameters: ${described}.`, issues };
 }
 
 /** Builds the tool activities over the worker's registered tools. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { VectorStoreFileErrorCode } from './wire-types';
 
 /** What a scripted file does once attached to a vector store. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { EmulatorHttpError, invalidRequest } from './errors';
 import type { OpenAIIssueParams } from './request-schemas';
 
@@ -16,11 +16,42 @@ type PathSegment = PropertyKey;
  * Validates a request body and returns the parsed value, or throws the 400 the real service would send.
  */
 export function parseRequestBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
-  const result = schema.safeParse(body, { reportInput: true });
+  const result = schema.safeParse(body, { reportInput: true, error: rememberDiscriminator });
   if (result.success) {
     return result.data;
   }
   throw issuesToError(result.error.issues);
+}
+
+/** What a discriminated union accepts, for the object that matched none of its options. */
+interface DiscriminatorFacts {
+  discriminator: string;
+  options: unknown[];
+}
+
+/**
+ * zod 4 names the discriminator and its values on a "No matching discriminator" issue; zod 3.25's
+ * `zod/v4` leaves both out. The union schema itself knows them, and a per-parse error map sees each
+ * raw issue with its schema (`inst`) before zod finishes it: keep them there, keyed by the input
+ * object (the finished issue, nested in a union's `errors` or not, carries the same object).
+ * Returning nothing leaves the message to zod.
+ */
+const discriminatorsByInput = new WeakMap<object, DiscriminatorFacts>();
+
+function rememberDiscriminator(issue: { code?: string; note?: string; input?: unknown; inst?: unknown }): undefined {
+  if (issue.code !== 'invalid_union' || issue.note !== 'No matching discriminator') return undefined;
+  if (typeof issue.input !== 'object' || issue.input === null) return undefined;
+  const internals = (issue.inst as { _zod?: { def?: { discriminator?: unknown }; propValues?: Record<string, Set<unknown>> } } | undefined)?._zod;
+  const discriminator = internals?.def?.discriminator;
+  if (typeof discriminator !== 'string') return undefined;
+  discriminatorsByInput.set(issue.input, { discriminator, options: [...(internals?.propValues?.[discriminator] ?? [])] });
+  return undefined;
+}
+
+function discriminatorFacts(issue: Extract<Issue, { code: 'invalid_union' }>): DiscriminatorFacts | undefined {
+  const named = issue as { discriminator?: string; options?: unknown[] };
+  if (named.discriminator !== undefined) return { discriminator: named.discriminator, options: named.options ?? [] };
+  return typeof issue.input === 'object' && issue.input !== null ? discriminatorsByInput.get(issue.input) : undefined;
 }
 
 /** The single error the service would report for these issues. */
@@ -103,7 +134,7 @@ function invalidValueError(param: string, values: readonly unknown[], input: unk
  * service lists every type it would have accepted.
  */
 function unionError(issue: Extract<Issue, { code: 'invalid_union' }>, path: PathSegment[]): EmulatorHttpError {
-  const discriminator = (issue as { discriminator?: string }).discriminator;
+  const discriminator = discriminatorFacts(issue);
   if (discriminator !== undefined) {
     return discriminatorError(issue, path, discriminator);
   }
@@ -136,7 +167,7 @@ function unionError(issue: Extract<Issue, { code: 'invalid_union' }>, path: Path
 function discriminatorError(
   issue: Extract<Issue, { code: 'invalid_union' }>,
   path: PathSegment[],
-  discriminator: string,
+  { discriminator, options }: DiscriminatorFacts,
 ): EmulatorHttpError {
   // zod puts the discriminator key at the end of the path; the service names the same field.
   const fieldPath = path[path.length - 1] === discriminator ? path : [...path, discriminator];
@@ -149,7 +180,6 @@ function discriminatorError(
   if (value === undefined) {
     return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   }
-  const options = (issue as { options?: unknown[] }).options ?? [];
   return invalidValueError(param, options, value);
 }
 

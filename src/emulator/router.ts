@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { isFoundryDialect, type Dialect } from './dialects';
 import type { Ledger } from './ledger';
 import { formFields, type FormPart } from './multipart';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { formatParam } from './request-validation';
 import type { RunErrorCode } from './wire-types';
 

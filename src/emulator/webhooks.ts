@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { newHexId, unixSeconds } from './ids';
 import type { Ledger } from './ledger';
 import type { ResponseRecord } from './response-store';

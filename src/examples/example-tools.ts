@@ -8,7 +8,7 @@
  * because workers on one task queue must agree on their tools.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { defineTool, type Tool } from '../tools/define-tool';
 
 const CONDITIONS = ['sunny', 'partly cloudy', 'overcast', 'light rain', 'windy'] as const;

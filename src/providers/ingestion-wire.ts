@@ -2,7 +2,7 @@
  * Permissive zod schemas for files, vector stores, vector store files and file batches, and their
  * translation to the provider-neutral shapes of src/shared/ingestion-types.ts (and back).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { ChunkingStrategy, FileBatchInfo, FileCounts, FileInfo, VectorStoreFileInfo, VectorStoreInfo } from '../shared/ingestion-types';
 import { parseWire as parse } from './wire-schemas';
 

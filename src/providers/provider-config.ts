@@ -2,7 +2,7 @@
  * Provider configuration, read on the worker from its environment. Never from workflow input:
  * credentials must not enter workflow history (FACTS: secrets).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { ProviderKind } from './provider';
 
 /** Default request timeout: generous for slow providers, short enough that a hung socket retries. */

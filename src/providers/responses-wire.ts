@@ -6,7 +6,7 @@
  * The one place a response's raw status is interpreted: a response that ended `completed` with
  * function calls or MCP approval requests in its output is a turn that `requires_action`.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { MessageContentPart, NewMessage, RunOptions, RunSnapshot, ToolCall, ToolDefinition, ToolOutput, TurnStatus } from '../shared/agent-types';
 import { compact, parseWire } from './wire-schemas';
 

@@ -4,7 +4,7 @@
  * provider-neutral shapes of src/shared/agent-types.ts. Also the reverse: domain options to
  * request bodies.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type {
   MessageContentPart,
   NewMessage,

@@ -4,7 +4,7 @@
  */
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

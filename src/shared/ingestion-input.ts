@@ -3,7 +3,7 @@
  * composite that ingests a set of documents into a vector store). File content never enters
  * workflow history: inputs name a path or URL the worker reads, or carry small inline text.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { boundedDuration, durationSchema, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
 
 /** Inline content larger than this must be a path or URL (keeps history small). */

@@ -2,7 +2,7 @@
  * Moving a classic thread to the successor protocol: its messages copied into a new conversation,
  * so a user's conversation continues on the Responses API. JSON-plain, workflow-safe.
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 
 /** The migration workflow's input. */
 export const migrateThreadInputSchema = z

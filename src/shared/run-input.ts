@@ -4,8 +4,14 @@
  * One zod schema, shared by the workflow (which validates once, at its edge) and the client
  * (which validates before starting, so mistakes surface at the caller).
  */
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { boundedDuration, durationMs, durationSchema, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+
+// zod 3.25's `zod/v4` sets its English messages in a module that a bundler honouring zod's
+// `sideEffects: false` leaves out, as Temporal's workflow bundle does: every issue in the workflow
+// would read "Invalid input". zod 4 now sets them on first use; do the same here (every workflow
+// imports this module), and only when no locale is set, so a caller's own `z.config` wins.
+if (!z.config().localeError) z.config(z.locales.en());
 
 /** The longest approver name or id a decision may carry (it is recorded on every call it decides). */
 export const MAX_APPROVER_CHARS = 200;

@@ -4,7 +4,7 @@
  * a bad decision is rejected to its sender).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { MAX_APPROVER_CHARS } from './run-input';
 import type { AgentRunState, ProviderTrouble, ToolCallRecord } from './run-types';
 

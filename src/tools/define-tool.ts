@@ -1,8 +1,10 @@
 /**
- * Function tools, defined by users and registered on the worker.
+ * Function tools, defined by users and registered on the worker. `parameters` is a zod 3 or a
+ * zod 4 schema, from whichever zod the user's code imports (see `tool-schema.ts`).
  *
  * ```ts
  * import { defineTool } from 'agentrun';
+ * import { z } from 'zod';
  * export default [
  *   defineTool({
  *     name: 'get_weather',
@@ -16,9 +18,9 @@
  */
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { z } from 'zod';
 import type { ToolDefinition } from '../shared/agent-types';
 import type { ToolPolicy } from '../shared/run-input';
+import { isToolParametersSchema, toolParametersJsonSchema, type ToolArguments, type ToolParametersSchema } from './tool-schema';
 
 /** What a handler gets besides its arguments. */
 export interface ToolContext {
@@ -31,14 +33,14 @@ export interface ToolContext {
 }
 
 /** What `defineTool` takes. */
-export interface ToolSpec<Parameters extends z.ZodType> {
+export interface ToolSpec<Parameters extends ToolParametersSchema> {
   /** The function name the model calls (1-64 letters, digits, _ or -). */
   name: string;
   description?: string;
-  /** zod schema of the arguments; the model's arguments are validated against it before the handler runs. */
+  /** zod 3 or zod 4 schema of the arguments; the model's arguments are validated against it before the handler runs. */
   parameters: Parameters;
   /** Returns the output: a string as is, anything else as JSON. Throwing gives the model an error output. */
-  handler: (args: z.output<Parameters>, context: ToolContext) => unknown;
+  handler: (args: ToolArguments<Parameters>, context: ToolContext) => unknown;
   /** auto (default): run on the worker. approval: a person approves each call first. external: the output comes from outside. */
   policy?: ToolPolicy;
   /** Safe to run twice with the same arguments: retried on failure (up to 3 attempts). Default false: one attempt. */
@@ -52,7 +54,7 @@ export interface Tool {
   readonly kind: 'agentrun.tool';
   readonly name: string;
   readonly description?: string;
-  readonly parameters: z.ZodType;
+  readonly parameters: ToolParametersSchema;
   readonly handler: (args: unknown, context: ToolContext) => unknown;
   readonly policy: ToolPolicy;
   readonly idempotent: boolean;
@@ -62,9 +64,9 @@ export interface Tool {
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** Defines a function tool. Throws at definition time for a bad name, schema or timeout. */
-export function defineTool<Parameters extends z.ZodType>(spec: ToolSpec<Parameters>): Tool {
+export function defineTool<Parameters extends ToolParametersSchema>(spec: ToolSpec<Parameters>): Tool {
   if (!NAME_PATTERN.test(spec.name ?? '')) throw new Error(`defineTool: name "${spec.name}" must be 1-64 letters, digits, _ or -`);
-  if (!(spec.parameters instanceof z.ZodType)) throw new Error(`defineTool(${spec.name}): parameters must be a zod schema, e.g. z.object({ city: z.string() })`);
+  if (!isToolParametersSchema(spec.parameters)) throw new Error(`defineTool(${spec.name}): parameters must be a zod schema (zod 3 or zod 4), e.g. z.object({ city: z.string() })`);
   if (typeof spec.handler !== 'function') throw new Error(`defineTool(${spec.name}): handler must be a function`);
   const policy = spec.policy ?? 'auto';
   if (!['auto', 'approval', 'external'].includes(policy)) throw new Error(`defineTool(${spec.name}): policy must be auto, approval or external`);
@@ -91,10 +93,7 @@ export function isTool(value: unknown): value is Tool {
   return typeof value === 'object' && value !== null && (value as Tool).kind === 'agentrun.tool';
 }
 
-/** Function tool definitions (JSON Schema from the zod schemas), e.g. to create an assistant or pass as a run's `tools`. */
+/** Function tool definitions (JSON Schema from the zod 3 or zod 4 schemas), e.g. to create an assistant or pass as a run's `tools`. */
 export function toolDefinitions(tools: readonly Tool[]): ToolDefinition[] {
-  return tools.map((tool) => {
-    const { $schema: _schema, ...parameters } = z.toJSONSchema(tool.parameters, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-    return { type: 'function', name: tool.name, description: tool.description, parameters };
-  });
+  return tools.map((tool) => ({ type: 'function', name: tool.name, description: tool.description, parameters: toolParametersJsonSchema(tool.parameters) }));
 }

@@ -2,7 +2,7 @@
  * The emulator's request schemas must accept exactly the parameters the official spec defines, and
  * require exactly what it requires. If the spec (or a schema) drifts, this fails and names the drift.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import { FOUNDRY_REQUEST_SCHEMAS, OPENAI_REQUEST_SCHEMAS, type RequestSchemaName } from '../../src/emulator/request-schemas';
 import { loadOpenApiSpec } from '../support/openapi-validator';
 

@@ -4,7 +4,7 @@
  * the emulator models, and require what it requires, except for the differences listed here on
  * purpose. If the spec (or a schema) drifts, this fails and names the drift.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import {
   FOUNDRY_RESPONSES_REQUEST_SCHEMAS,
   FUNCTION_TOOL_SCHEMA,

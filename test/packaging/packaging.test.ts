@@ -64,7 +64,10 @@ describe('agentrun as an installed package', () => {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  describe.each([['zod 4', PACKAGE.devDependencies.zod!]])('a service on %s', (label, zodVersion) => {
+  describe.each([
+    ['zod 4', PACKAGE.devDependencies.zod!],
+    ['zod 3', '3.25.76'],
+  ])('a service on %s', (label, zodVersion) => {
     let project: string;
 
     beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { DecisionRejectedError } from '../../src/client';
 import { defineTool } from '../../src/tools/define-tool';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { AgentRunClient, DecisionRejectedError, RunAlreadyFinishedError } from '../../src/client';
 import { createOpenAIProvider } from '../../src/providers';
 import type { AgentRunState } from '../../src/shared/run-types';

@@ -3,7 +3,7 @@
  * and the run completes with exactly one provider run created; quota exhaustion fails clearly.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { FaultRule } from '../../src/emulator';
 import { defineTool } from '../../src/tools/define-tool';
 import { startHarness, type Harness } from '../support/agentrun-harness';

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { defineTool } from '../../src/tools/define-tool';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';

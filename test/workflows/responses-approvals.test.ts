@@ -4,7 +4,7 @@
  * pending calls (a late decision continues on a new response carrying the decided results).
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import type { AgentRunClient } from '../../src/client';
 import { defineTool } from '../../src/tools/define-tool';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';

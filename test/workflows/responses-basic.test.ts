@@ -5,7 +5,7 @@
  * conversation, streams, the webhook mode's safety poll, and inputs the protocol cannot take.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { defineTool } from '../../src/tools/define-tool';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';

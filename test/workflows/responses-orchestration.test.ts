@@ -4,7 +4,7 @@
  * deadline, the round limit, and continue-as-new.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { defineTool } from '../../src/tools/define-tool';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';

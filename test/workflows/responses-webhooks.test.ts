@@ -4,7 +4,7 @@
  * Bad signatures, stale timestamps and replayed deliveries are refused or ignored and change nothing.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { OpenAIResponsesApi } from '../../src/providers';
 import { defineTool } from '../../src/tools/define-tool';
 import { startWebhookServer, type RunningWebhookServer } from '../../src/webhooks';
