@@ -42,7 +42,7 @@ export function migrationWorkflowId(threadId: string): string {
 }
 
 /** The activities that wait on a provider run and heartbeat its live details. */
-const RUN_ACTIVITY_TYPES = ['startRun', 'submitToolOutputs', 'waitForRun', 'cancelRun'];
+const RUN_ACTIVITY_TYPES = ['startRun', 'submitToolOutputs', 'waitForRun', 'watchRun', 'cancelRun'];
 
 /** Thrown for input the workflow would reject; names every wrong field. */
 export class InvalidAgentRunInputError extends Error {

@@ -16,7 +16,7 @@
  * `export * from 'agentrun/workflows'` to it.
  */
 import { SimplePlugin } from '@temporalio/plugin';
-import type { WorkerOptions } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createAgentService } from './providers';
 import type { AgentService } from './providers/agent-service';
@@ -27,6 +27,8 @@ import { ThreadsRunsService } from './providers/threads-runs-service';
 import { checkUniqueNames } from './tools/load-tools';
 import { toolDefinitions, type Tool } from './tools/define-tool';
 import { prebuiltWorkflowBundle } from './prebuilt-workflow-bundle';
+import { TurnWatcher, type TurnWatcherOptions } from './watcher/turn-watcher';
+import type { ProviderBudgetOptions } from './providers/provider-budget';
 
 /** What agentrun's activities run against: the seam over the provider, its file store, the ends of thread migrations. */
 export interface AgentrunBackend {
@@ -47,7 +49,25 @@ export interface AgentrunPluginOptions {
   secrets?: readonly string[];
   /** Where to say which provider the worker uses (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * The watcher that holds poll and stream waits without activity slots (default: on). `false`
+   * makes each wait hold its activity slot, as before 0.3.0. A {@link TurnWatcher} of your own
+   * (to read its stats) is used as it is.
+   */
+  watcher?: boolean | TurnWatcherOptions | TurnWatcher;
+  /**
+   * The provider budget of the clients built from the environment (ignored with `service` or
+   * `provider`). Default: `AGENTRUN_PROVIDER_MAX_CONCURRENT`, `AGENTRUN_PROVIDER_MAX_RPS`.
+   */
+  budget?: ProviderBudgetOptions;
 }
+
+/**
+ * Workflows kept in the worker's cache by default. A cached workflow costs memory for as long as
+ * it waits (people take hours); an evicted one costs a replay of its short history (tens of ms)
+ * when its next event arrives. The SDK's default grows with the heap (about 2,300 on a 4 GiB heap).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 /** The plugin's name, as Temporal reports it. */
 export const AGENTRUN_PLUGIN_NAME = 'agentrun';
@@ -63,15 +83,39 @@ export function agentrunBackend(options: AgentrunPluginOptions, tools: readonly 
   const secrets = options.secrets ?? configSecrets(config);
   (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`agentrun worker: provider ${describeProviderConfig(config)}`);
   // An inline agent without tools of its own (Responses) gets the definitions of this worker's tools.
-  return { backend: createAgentService(config, { secrets, defaultTools: toolDefinitions(tools) }), secrets };
+  return { backend: createAgentService(config, { secrets, defaultTools: toolDefinitions(tools) }, options.budget ? { budget: options.budget } : {}), secrets };
 }
 
 /** Adds agentrun's activities (and, to a worker with no workflows of its own, its workflows) to a worker. */
 export class AgentrunPlugin extends SimplePlugin {
+  /** The watcher of this plugin's worker (undefined when turned off). */
+  readonly watcher: TurnWatcher | undefined;
+
   constructor(options: AgentrunPluginOptions = {}) {
     const tools = checkUniqueNames([...(options.tools ?? [])]);
     const { backend, secrets } = agentrunBackend(options, tools);
-    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets }) });
+    const watcher =
+      options.watcher === false ? undefined : options.watcher instanceof TurnWatcher ? options.watcher : new TurnWatcher({ log: options.log, ...(typeof options.watcher === 'object' ? options.watcher : {}) });
+    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets, watcher }) });
+    this.watcher = watcher;
+  }
+
+  /**
+   * Runs the worker; once it starts shutting down, the watcher hands its waits back to Temporal
+   * (another worker resumes them at once, not after the takeover timeout).
+   */
+  override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    const watcher = this.watcher;
+    if (!watcher) return super.runWorker(worker, next);
+    const stopping = setInterval(() => {
+      if (worker.getState() !== 'RUNNING' && worker.getState() !== 'INITIALIZED') void watcher.handBack();
+    }, 200);
+    try {
+      await super.runWorker(worker, next);
+    } finally {
+      clearInterval(stopping);
+      await watcher.handBack();
+    }
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
@@ -87,6 +131,7 @@ export class AgentrunPlugin extends SimplePlugin {
       // to 80% of the heartbeat timeout by default (8 s here). Capping the throttle makes cancelling a
       // workflow cancel its provider run within about a second.
       maxHeartbeatThrottleInterval: configured.maxHeartbeatThrottleInterval ?? '1 second',
+      maxCachedWorkflows: configured.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
       defaultHeartbeatThrottleInterval: configured.defaultHeartbeatThrottleInterval ?? '1 second',
     };
   }

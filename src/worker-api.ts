@@ -8,6 +8,8 @@ export { createAgentrunWorker, ensureSearchAttributes, type AgentrunWorkerOption
 export { AgentrunPlugin, agentrunBackend, AGENTRUN_PLUGIN_NAME, type AgentrunPluginOptions, type AgentrunBackend } from './plugin';
 export { prebuiltWorkflowBundle } from './prebuilt-workflow-bundle';
 export { workerDeploymentOptions, versioningFromEnvironment, VERSIONING_BEHAVIORS, type AgentrunWorkerVersioning } from './worker-versioning';
+export { TurnWatcher, type TurnWatcherOptions, type TurnWatcherStats } from './watcher/turn-watcher';
+export { ProviderBudget, providerBudget, providerBudgets, type ProviderBudgetOptions, type ProviderBudgetStats } from './providers/provider-budget';
 export * from './replay';
 export { defineTool, toolDefinitions, isTool, type Tool, type ToolContext, type ToolSpec } from './tools/define-tool';
 export { loadToolModule } from './tools/load-tools';

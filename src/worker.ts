@@ -13,6 +13,8 @@ import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { temporalSettings } from './temporal-connection';
 import type { Tool } from './tools/define-tool';
+import type { TurnWatcher, TurnWatcherOptions } from './watcher/turn-watcher';
+import type { ProviderBudgetOptions } from './providers/provider-budget';
 
 /** Options of {@link createAgentrunWorker}. */
 export interface AgentrunWorkerOptions {
@@ -34,6 +36,10 @@ export interface AgentrunWorkerOptions {
   secrets?: readonly string[];
   /** Register agentrun's search attributes when the server lacks them (default true). */
   registerSearchAttributes?: boolean;
+  /** The watcher that holds poll and stream waits without activity slots (default on; see {@link AgentrunPlugin}). */
+  watcher?: boolean | TurnWatcherOptions | TurnWatcher;
+  /** The provider budget (see {@link AgentrunPlugin}); default from the environment. */
+  budget?: ProviderBudgetOptions;
   /** Passed to `Worker.create` (concurrency limits, interceptors, ...). */
   workerOptions?: Partial<WorkerOptions>;
   log?: (line: string) => void;
@@ -49,7 +55,7 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
   const connection = options.connection ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
   const namespace = options.namespace ?? settings.namespace;
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
-  const plugin = new AgentrunPlugin({ tools: options.tools, service: options.service, provider: options.provider, secrets: options.secrets, log });
+  const plugin = new AgentrunPlugin({ tools: options.tools, service: options.service, provider: options.provider, secrets: options.secrets, log, watcher: options.watcher, budget: options.budget });
   const { plugins = [], ...workerOptions } = options.workerOptions ?? {};
   return Worker.create({
     connection,

@@ -7,6 +7,7 @@ import type { AgentService } from '../providers/agent-service';
 import type { FileStore, ThreadsRunsApi } from '../providers/provider';
 import type { ResponsesApi } from '../providers/responses-api';
 import type { Tool } from '../tools/define-tool';
+import type { TurnWatcher } from '../watcher/turn-watcher';
 import { createIngestionActivities } from './ingestion-activities';
 import { createMigrationActivities } from './migration-activities';
 import { createRunActivities } from './run-activities';
@@ -23,6 +24,8 @@ export interface ActivityDependencies {
   tools: readonly Tool[];
   /** Secrets to scrub from any failure message. */
   secrets: readonly string[];
+  /** Waits on many turns without holding activity slots (`watchRun`); without it, `watchRun` waits in its activity. */
+  watcher?: TurnWatcher;
 }
 
 /** Every activity function, keyed by name. */

@@ -14,9 +14,11 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentService, StartedTurn, TurnContext } from '../providers/agent-service';
 import { isTerminalRunStatus, type NewThread, type RunSnapshot, type RunStreamEvent } from '../shared/agent-types';
-import type { CancelRunParams, LiveRunDetails, ResultBounds, RunProgress, StartRunParams, SubmitToolOutputsParams, WaitForRunParams, WaitOptions } from '../shared/activity-types';
+import { liveDetails, type CancelRunParams, type LiveRunDetails, type ResultBounds, type RunProgress, type StartRunParams, type SubmitToolOutputsParams, type WaitForRunParams, type WaitOptions } from '../shared/activity-types';
 import { FailureType } from '../shared/failure-types';
-import { callOptions, previousProgress, providerActivity, reportProgress } from './provider-activity';
+import { toApplicationFailure } from '../providers/to-application-failure';
+import type { TurnWatcher } from '../watcher/turn-watcher';
+import { callOptions, pause, previousProgress, providerActivity, reportProgress } from './provider-activity';
 
 /** Default of `wait.queuedTimeoutMs` for activities scheduled before it existed. */
 const DEFAULT_QUEUED_TIMEOUT_MS = 10 * 60_000;
@@ -26,6 +28,8 @@ export interface RunActivityDependencies {
   service: AgentService;
   /** Secrets to scrub from failure messages. */
   secrets: readonly string[];
+  /** The worker's watcher: `watchRun` hands its wait to it. Without one, `watchRun` waits in the activity. */
+  watcher?: TurnWatcher;
 }
 
 /** True when a turn needs the workflow: it requires action or has ended. */
@@ -34,43 +38,55 @@ function isActionable(turn: RunSnapshot): boolean {
 }
 
 /** Builds the run activities over the seam. */
-export function createRunActivities({ service, secrets }: RunActivityDependencies) {
+export function createRunActivities({ service, secrets, watcher }: RunActivityDependencies) {
   const mapped = <T>(work: () => Promise<T>) => providerActivity(secrets, work);
 
-  function report(turn: RunSnapshot, extra: Record<string, unknown> = {}): void {
-    reportProgress({ threadId: turn.threadId, runId: turn.id, status: turn.providerStatus ?? turn.status, expiresAt: turn.expiresAt, ...extra } satisfies LiveRunDetails);
-  }
-
-  /** What the seam may use of this activity invocation. */
+  /** The turn context of this activity invocation: its cancellation, heartbeat and previous attempt. */
   function turnContext(wait: WaitOptions): TurnContext {
     const context = Context.current();
     return {
       callOptions,
       sleep: (milliseconds) => context.sleep(milliseconds),
-      report,
+      report: (turn, extra = {}) => reportProgress(liveDetails(turn, extra)),
       attempt: context.info.attempt,
       previous: <T>() => previousProgress<T>(),
       wait,
+      cancelled: () => context.cancellationSignal.aborted,
     };
   }
 
+  /**
+   * The context a start or answer creates its turn with. A turn handed to the watcher is created
+   * without a stream (the watcher re-attaches to it by id); a stream the protocol cannot re-attach
+   * to (threads/runs) is consumed in the activity, as before.
+   */
+  function startContext(wait: WaitOptions): TurnContext {
+    const context = turnContext(wait);
+    return handsOff(wait) && wait.mode === 'stream' ? { ...context, wait: { ...wait, mode: 'poll' } } : context;
+  }
+
+  /** Whether this wait goes to `watchRun` once the turn is started (the workflow asks; a threads/runs stream stays in the activity). */
+  function handsOff(wait: WaitOptions): boolean {
+    return wait.handOff === true && (wait.mode === 'poll' || (wait.mode === 'stream' && service.resumeTurn !== undefined));
+  }
+
   /** Polls until the turn needs action or ends; the provider's poll-after hint wins over the interval. */
-  async function pollUntilActionable(conversationId: string, turnId: string, wait: WaitOptions): Promise<RunSnapshot> {
+  async function pollUntilActionable(context: TurnContext, conversationId: string, turnId: string): Promise<RunSnapshot> {
     for (;;) {
-      const { turn, pollAfterMs } = await service.getTurn({ conversationId, turnId }, callOptions());
-      report(turn);
+      const { turn, pollAfterMs } = await service.getTurn({ conversationId, turnId }, context.callOptions());
+      context.report(turn);
       if (isActionable(turn)) return turn;
-      await giveUpIfStuck(turn, wait);
+      await giveUpIfStuck(context, turn);
       // Unknown statuses land here too: treated as running, with a delay (never a hot loop).
-      await Context.current().sleep(pollAfterMs ?? wait.pollIntervalMs);
+      await context.sleep(pollAfterMs ?? context.wait.pollIntervalMs);
     }
   }
 
   /** A turn `queued` past `wait.queuedTimeoutMs` since its creation is cancelled, and the activity fails for good. */
-  async function giveUpIfStuck(turn: RunSnapshot, wait: WaitOptions): Promise<void> {
-    const limit = wait.queuedTimeoutMs ?? DEFAULT_QUEUED_TIMEOUT_MS;
+  async function giveUpIfStuck(context: TurnContext, turn: RunSnapshot): Promise<void> {
+    const limit = context.wait.queuedTimeoutMs ?? DEFAULT_QUEUED_TIMEOUT_MS;
     if (turn.providerStatus !== 'queued' || !turn.createdAt || Date.now() - turn.createdAt * 1000 <= limit) return;
-    await service.cancelTurn({ conversationId: turn.threadId, turnId: turn.id }, callOptions());
+    await service.cancelTurn({ conversationId: turn.threadId, turnId: turn.id }, context.callOptions());
     throw ApplicationFailure.create({
       type: FailureType.ProviderTurnStuck,
       nonRetryable: true,
@@ -79,36 +95,41 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
   }
 
   /** Consumes a turn's events until it needs action or ends; falls back to polling if the stream stops early. */
-  async function consumeStream(conversationId: string, events: AsyncIterable<RunStreamEvent>, wait: WaitOptions): Promise<RunSnapshot> {
+  async function consumeStream(context: TurnContext, conversationId: string, events: AsyncIterable<RunStreamEvent>): Promise<RunSnapshot> {
     let last: RunSnapshot | undefined;
     let cursor: number | undefined;
     for await (const event of events) {
       if ('cursor' in event && event.cursor !== undefined) cursor = event.cursor;
       if (event.type !== 'run') {
         // Keep the position current: a retried attempt resumes after the last event seen.
-        if (last && cursor !== undefined) report(last, { streamCursor: cursor });
+        if (last && cursor !== undefined) context.report(last, { streamCursor: cursor });
         continue;
       }
       last = event.run;
-      report(last, cursor === undefined ? {} : { streamCursor: cursor });
+      context.report(last, cursor === undefined ? {} : { streamCursor: cursor });
       if (isActionable(last)) return last;
     }
     if (!last) throw ApplicationFailure.create({ type: FailureType.ProviderResponseInvalid, message: `The provider's stream for ${conversationId || 'a new conversation'} ended before it named a run or response` });
-    return pollUntilActionable(last.threadId, last.id, wait);
+    return pollUntilActionable(context, last.threadId, last.id);
   }
 
-  /** Waits on a started turn (its stream, or by polling) until it needs action or ends, and reads its messages once it has ended. */
-  async function settle(started: StartedTurn, wait: WaitOptions, bounds: ResultBounds, fallbackConversationId: string): Promise<RunProgress> {
+  /**
+   * Waits on a started turn (its stream, or by polling) until it needs action or ends, and reads
+   * its messages once it has ended. In webhook mode, and when the turn goes to `watchRun`, returns
+   * the started turn as it is.
+   */
+  async function settle(context: TurnContext, started: StartedTurn, bounds: ResultBounds, fallbackConversationId: string): Promise<RunProgress> {
+    const { wait } = context;
     let turn: RunSnapshot | undefined = started.kind === 'turn' ? started.turn : undefined;
     try {
-      if (started.kind === 'stream') turn = await consumeStream(started.conversationId, started.events, wait);
+      if (started.kind === 'stream') turn = await consumeStream(context, started.conversationId, started.events);
       else {
-        report(started.turn);
-        // Webhook mode: the workflow waits for the provider's webhook, not this activity.
-        if (!isActionable(started.turn) && wait.mode !== 'webhook') turn = await pollUntilActionable(started.turn.threadId, started.turn.id, wait);
+        context.report(started.turn);
+        // Webhook mode: the workflow waits for the provider's webhook; hand-off: for watchRun.
+        if (!isActionable(started.turn) && wait.mode !== 'webhook' && !handsOff(wait)) turn = await pollUntilActionable(context, started.turn.threadId, started.turn.id);
       }
     } catch (error) {
-      await cancelWhatWasStarted(turn);
+      await cancelWhatWasStarted(context, turn);
       throw error;
     }
     turn = turn!;
@@ -116,7 +137,7 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
     if (started.displacedRunId) progress.displacedRunId = started.displacedRunId;
     if (started.kind === 'turn' && started.reconciled) progress.reconciled = true;
     if (started.kind === 'turn' && started.alreadySubmitted) progress.alreadySubmitted = true;
-    if (isTerminalRunStatus(turn.status)) progress.messages = await service.turnMessages(turn, bounds, callOptions());
+    if (isTerminalRunStatus(turn.status)) progress.messages = await service.turnMessages(turn, bounds, context.callOptions());
     return progress;
   }
 
@@ -125,10 +146,17 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
    * (Responses), the workflow's cleanup would never learn its id, so the activity cancels it now.
    * Threads/runs leave it to the cleanup, which finds the run by its tags and waits for its end.
    */
-  async function cancelWhatWasStarted(turn: RunSnapshot | undefined): Promise<void> {
-    if (service.canFindTurns || !turn?.id || isTerminalRunStatus(turn.status) || !Context.current().cancellationSignal.aborted) return;
+  async function cancelWhatWasStarted(context: TurnContext, turn: RunSnapshot | undefined): Promise<void> {
+    if (service.canFindTurns || !turn?.id || isTerminalRunStatus(turn.status) || !context.cancelled()) return;
     // Its own request options: the activity's signal has fired.
     await service.cancelTurn({ conversationId: turn.threadId, turnId: turn.id }).catch(() => undefined);
+  }
+
+  /** Waits for a known turn to need action or end (re-attaching to its stream where the protocol can). */
+  async function waitOnKnownTurn(context: TurnContext, params: WaitForRunParams): Promise<RunProgress> {
+    const started = (await resumeKnownTurn(params.threadId, context)) ?? (await service.resumeTurn?.({ conversationId: params.threadId, turnId: params.runId }, context));
+    if (started) return settle(context, started, params.bounds, params.threadId);
+    return settle(context, { kind: 'turn', turn: (await service.getTurn({ conversationId: params.threadId, turnId: params.runId }, context.callOptions())).turn }, params.bounds, params.threadId);
   }
 
   return {
@@ -152,12 +180,12 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
      */
     async startRun(params: StartRunParams): Promise<RunProgress> {
       return mapped(async () => {
-        const context = turnContext(params.wait);
+        const context = startContext(params.wait);
         const resumed = await resumeKnownTurn(params.threadId, context);
         const started =
           resumed ??
           (await service.startTurn({ conversationId: params.threadId, run: params.run, tag: { workflowId: params.workflowId, step: params.step }, onActiveRun: params.onActiveRun }, context));
-        return settle(started, params.wait, params.bounds, params.threadId);
+        return settle(context, started, params.bounds, params.threadId);
       });
     },
 
@@ -168,7 +196,7 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
      */
     async submitToolOutputs(params: SubmitToolOutputsParams): Promise<RunProgress> {
       return mapped(async () => {
-        const context = turnContext(params.wait);
+        const context = startContext(params.wait);
         const resumed = await resumeKnownTurn(params.threadId, context, params.runId);
         const started =
           resumed ??
@@ -176,18 +204,25 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
             { conversationId: params.threadId, turnId: params.runId, outputs: params.outputs, tag: { workflowId: params.workflowId ?? '', step: params.step ?? 0 }, run: params.run },
             context,
           ));
-        return settle(started, params.wait, params.bounds, params.threadId);
+        return settle(context, started, params.bounds, params.threadId);
       });
     },
 
-    /** Waits for a known turn to need action or end. */
+    /** Waits for a known turn to need action or end, in the activity (webhook mode's read, continue-as-new). */
     async waitForRun(params: WaitForRunParams): Promise<RunProgress> {
-      return mapped(async () => {
-        const context = turnContext(params.wait);
-        const started = (await resumeKnownTurn(params.threadId, context)) ?? (await service.resumeTurn?.({ conversationId: params.threadId, turnId: params.runId }, context));
-        if (started) return settle(started, params.wait, params.bounds, params.threadId);
-        return settle({ kind: 'turn', turn: (await service.getTurn({ conversationId: params.threadId, turnId: params.runId }, callOptions())).turn }, params.wait, params.bounds, params.threadId);
-      });
+      const wait = { ...params.wait, handOff: false };
+      return mapped(async () => waitOnKnownTurn(turnContext(wait), { ...params, wait }));
+    },
+
+    /**
+     * Waits for a known turn to need action or end, without holding an activity slot: the worker's
+     * watcher takes the wait over and completes this activity when the turn needs the workflow.
+     * Never starts a turn, so a retry on another worker (this one died) simply watches it again.
+     */
+    async watchRun(params: WaitForRunParams): Promise<RunProgress> {
+      const wait = { ...params.wait, handOff: false };
+      if (!watcher) return mapped(async () => waitOnKnownTurn(turnContext(wait), { ...params, wait }));
+      return watcher.adopt(wait, (context) => waitOnKnownTurn(context, { ...params, wait }), (error) => toApplicationFailure(error, secrets));
     },
 
     /**
@@ -205,8 +240,8 @@ export function createRunActivities({ service, secrets }: RunActivityDependencie
         const ref = { conversationId: params.threadId, turnId };
         let turn = (await service.cancelTurn(ref, callOptions())) ?? (await service.getTurn(ref, callOptions())).turn;
         while (!isTerminalRunStatus(turn.status)) {
-          report(turn);
-          await Context.current().sleep(Math.min(params.wait.pollIntervalMs, 1_000));
+          reportProgress(liveDetails(turn));
+          await pause(Math.min(params.wait.pollIntervalMs, 1_000));
           ({ turn } = await service.getTurn(ref, callOptions()));
         }
         const progress: RunProgress = { threadId: turn.threadId || params.threadId, run: turn };

@@ -7,6 +7,7 @@ import { NativeConnection, type NativeConnectionOptions, type Worker } from '@te
 import { temporalSettings } from '../temporal-connection';
 import type { Tool } from '../tools/define-tool';
 import { loadToolModule } from '../tools/load-tools';
+import { readProviderBudgetOptions } from '../providers/provider-config';
 import { createAgentrunWorker } from '../worker';
 import { VERSIONING_ENVIRONMENT, versioningFromEnvironment, workerDeploymentOptions, type AgentrunWorkerVersioning } from '../worker-versioning';
 import { CONNECTION_HELP, CommandError, ExitCode, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
@@ -22,6 +23,19 @@ function tools. Runs until Ctrl-C or SIGTERM, then shuts down gracefully.
                         tools made with defineTool, e.g. ./examples/tools.js
 ${TASK_QUEUE_HELP}
   --log-level LEVEL     worker log level on stderr: error, warn, info (default), debug, trace
+
+Sizing (README, "Sizing"); the defaults need no tuning for 10,000 waiting runs:
+  --max-activities N    activity slots: tool calls and short provider calls (default 100);
+                        waits on the provider do not hold one (the watcher holds them)
+  --max-cached-workflows N
+                        workflows kept in memory (default 500); others are replayed from
+                        their short history when their next event comes
+  --no-watcher          every wait holds an activity slot and heartbeats each second (0.2 behaviour)
+  --provider-max-concurrent N
+                        provider requests awaiting a response at once, shared by every run
+                        (default 128, or AGENTRUN_PROVIDER_MAX_CONCURRENT)
+  --provider-max-rps N  provider requests started per second (default unlimited, or
+                        AGENTRUN_PROVIDER_MAX_RPS); a 429 pauses them all until its retry-after
 ${CONNECTION_HELP}
   -h, --help            this text
 
@@ -54,6 +68,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
         tools: { type: 'string' },
         'task-queue': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'max-activities': { type: 'string' },
+        'max-cached-workflows': { type: 'string' },
+        'no-watcher': { type: 'boolean', default: false },
+        'provider-max-concurrent': { type: 'string' },
+        'provider-max-rps': { type: 'string' },
         ...connectionOptionSpecs,
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -64,6 +83,12 @@ export async function workerCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const versioning = readVersioning();
+  const sizing = {
+    maxActivities: countOption(values['max-activities'], '--max-activities', 1),
+    maxCachedWorkflows: countOption(values['max-cached-workflows'], '--max-cached-workflows', 0),
+    providerMaxConcurrent: countOption(values['provider-max-concurrent'], '--provider-max-concurrent', 1),
+    providerMaxRps: countOption(values['provider-max-rps'], '--provider-max-rps', 0),
+  };
   installWorkerRuntime(logLevelOption(values['log-level']));
   const tools = values.tools ? await loadTools(values.tools) : [];
   const taskQueue = taskQueueOf(values);
@@ -78,8 +103,17 @@ export async function workerCommand(argv: string[]): Promise<number> {
   try {
     let worker: Worker;
     try {
-      const workerOptions = versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : undefined;
-      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line), workerOptions });
+      const workerOptions = {
+        ...(versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : {}),
+        ...(sizing.maxActivities !== undefined ? { maxConcurrentActivityTaskExecutions: sizing.maxActivities } : {}),
+        ...(sizing.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: sizing.maxCachedWorkflows } : {}),
+      };
+      const budget = {
+        ...readProviderBudgetOptions(),
+        ...(sizing.providerMaxConcurrent !== undefined ? { maxConcurrent: sizing.providerMaxConcurrent } : {}),
+        ...(sizing.providerMaxRps !== undefined ? { maxPerSecond: sizing.providerMaxRps } : {}),
+      };
+      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line), workerOptions, budget, watcher: !values['no-watcher'] });
     } catch (error) {
       throw new CommandError((error as Error).message);
     }
@@ -88,6 +122,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
       versioning
         ? `agentrun worker: Worker Deployment ${versioning.deploymentName}, build ${versioning.buildId}, ${versioning.defaultVersioningBehavior}`
         : 'agentrun worker: unversioned (no Worker Deployment)',
+    );
+    printLine(
+      `agentrun worker: ${values['no-watcher'] ? 'no watcher (each wait holds a slot)' : 'watcher on'}, ${sizing.maxActivities ?? SDK_DEFAULT_ACTIVITY_SLOTS} activity slots, ` +
+        `${worker.options.maxCachedWorkflows} cached workflows`,
     );
     printLine(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
     printLine('agentrun worker: ready; Ctrl-C stops it (in-flight tasks finish first)');
@@ -106,6 +144,17 @@ function readVersioning(): AgentrunWorkerVersioning | undefined {
   } catch (error) {
     throw new CommandError((error as Error).message, ExitCode.usage);
   }
+}
+
+/** The SDK's default number of activity slots (`maxConcurrentActivityTaskExecutions`). */
+const SDK_DEFAULT_ACTIVITY_SLOTS = 100;
+
+/** A whole-number option of at least `min`, or undefined when not given; anything else is a usage error naming the flag. */
+function countOption(raw: string | undefined, flag: string, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new CommandError(`${flag} must be a whole number of at least ${min} (got "${raw}")`, ExitCode.usage);
+  return value;
 }
 
 async function loadTools(modulePath: string): Promise<Tool[]> {

@@ -48,6 +48,8 @@ export interface TurnContext {
   previous<T>(): T | undefined;
   /** How the workflow waits: poll, stream or webhook. */
   wait: WaitOptions;
+  /** True once the wait was cancelled (the activity's, or the watcher's cancellation). */
+  cancelled(): boolean;
 }
 
 /** How a turn was started: a snapshot (then the activity waits by polling), or its event stream. */

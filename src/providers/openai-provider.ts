@@ -9,7 +9,8 @@ import type { NewMessage, NewThread, RunOptions, RunSnapshot, RunStep, RunStream
 import type { ChunkingStrategy, FileBatchInfo, FileInfo, NewVectorStore, VectorStoreFileInfo, VectorStoreInfo } from '../shared/ingestion-types';
 import { toFileBatchInfo, toFileInfo, toVectorStoreFileInfo, toVectorStoreInfo, toWireChunkingStrategy } from './ingestion-wire';
 import type { AgentProvider, CallOptions, ListQuery, ProviderKind, RunRetrieval, UploadSource } from './provider';
-import type { ProviderConfig } from './provider-config';
+import { readProviderBudgetOptions, type ProviderConfig } from './provider-config';
+import { providerBudget, type ProviderBudgetOptions } from './provider-budget';
 import {
   compact,
   needsSeparateThread,
@@ -37,6 +38,11 @@ export interface OpenAIProviderDependencies {
   credential?: TokenCredential;
   /** A fetch implementation (tests inject faults below the HTTP layer with it). */
   fetch?: typeof fetch;
+  /**
+   * The endpoint's request budget (shared by every client of that endpoint in the process).
+   * Default: from `AGENTRUN_PROVIDER_MAX_CONCURRENT`, `AGENTRUN_PROVIDER_MAX_RPS`; `false`: none.
+   */
+  budget?: ProviderBudgetOptions | false;
 }
 
 /**
@@ -60,7 +66,9 @@ function realmSafeFetch(inner: typeof fetch): typeof fetch {
 
 /** Builds the `openai` client for a configuration. `maxRetries: 0`: Temporal owns retries. */
 export function createOpenAIClient(config: ProviderConfig, dependencies: OpenAIProviderDependencies = {}): OpenAI {
-  const common = { maxRetries: 0, timeout: config.timeoutMs, fetch: realmSafeFetch(dependencies.fetch ?? fetch) };
+  const transport = dependencies.fetch ?? fetch;
+  const budgeted = dependencies.budget === false ? transport : providerBudget(endpointOf(config), dependencies.budget ?? readProviderBudgetOptions()).wrap(transport);
+  const common = { maxRetries: 0, timeout: config.timeoutMs, fetch: realmSafeFetch(budgeted) };
   switch (config.kind) {
     case 'emulator':
       return new OpenAI({ ...common, baseURL: `${config.baseUrl}/v1`, apiKey: config.apiKey });

@@ -129,6 +129,32 @@ const environmentSchemas = {
   }),
 } as const;
 
+/**
+ * The provider budget's settings from the worker's environment (README, "Sizing"):
+ * `AGENTRUN_PROVIDER_MAX_CONCURRENT` (requests awaiting a response at once, default 128),
+ * `AGENTRUN_PROVIDER_MAX_RPS` (requests started per second, default unlimited),
+ * `AGENTRUN_PROVIDER_MAX_THROTTLED_WAIT_MS` (how long a request waits out 429s, default 300000).
+ */
+export function readProviderBudgetOptions(environment: NodeJS.ProcessEnv = process.env): { maxConcurrent?: number; maxPerSecond?: number; maxThrottledWaitMs?: number } {
+  const read = (name: string, min: number, integer: boolean): number | undefined => {
+    const raw = environment[name]?.trim();
+    if (!raw) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+      throw new ProviderConfigurationError(`${name}=${raw} is not valid: give ${integer ? 'a whole number' : 'a number'} of at least ${min}.`);
+    }
+    return value;
+  };
+  const maxConcurrent = read('AGENTRUN_PROVIDER_MAX_CONCURRENT', 1, true);
+  const maxPerSecond = read('AGENTRUN_PROVIDER_MAX_RPS', 0, false);
+  const maxThrottledWaitMs = read('AGENTRUN_PROVIDER_MAX_THROTTLED_WAIT_MS', 0, true);
+  return {
+    ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
+    ...(maxPerSecond !== undefined ? { maxPerSecond } : {}),
+    ...(maxThrottledWaitMs !== undefined ? { maxThrottledWaitMs } : {}),
+  };
+}
+
 /** The protocol a provider kind speaks. */
 export function protocolOf(kind: ProviderKind): 'threads-runs' | 'responses' {
   return kind === 'emulator-responses' || kind === 'openai-responses' || kind === 'azure-foundry-agents' ? 'responses' : 'threads-runs';

@@ -25,6 +25,11 @@ export interface WaitOptions {
    * seen to leave a response queued for good). Absent in activities scheduled before it existed.
    */
   queuedTimeoutMs?: number;
+  /**
+   * The workflow waits with `watchRun` (poll, and stream where the protocol can re-attach): the
+   * start and answer activities return as soon as the turn exists. Absent before the watcher existed.
+   */
+  handOff?: boolean;
 }
 
 /** Bounds on what a finished run reports. */
@@ -136,4 +141,9 @@ export interface LiveRunDetails {
   expiresAt: number | null;
   /** The last stream event seen (Responses `sequence_number`): a retried attempt resumes after it. */
   streamCursor?: number;
+}
+
+/** The live details of a turn, as run activities and the watcher publish them. */
+export function liveDetails(turn: RunSnapshot, extra: Record<string, unknown> = {}): LiveRunDetails {
+  return { threadId: turn.threadId, runId: turn.id, status: turn.providerStatus ?? turn.status, expiresAt: turn.expiresAt, ...extra };
 }

@@ -174,6 +174,8 @@ export const agentRunInputSchema = z
      * openai-poll-after-ms wins when sent), consume the stream (resumable on the Responses API), or
      * wait for the provider's webhook (Responses; `agentrun webhooks` relays it) with a safety poll
      * every `safetyPollInterval`. A turn still queued `queuedTimeout` after its creation is cancelled.
+     * Poll and stream waits are held by the worker's watcher, not an activity slot; if that worker
+     * dies, another takes its waits over after `takeoverAfter` (the watcher's heartbeat timeout).
      */
     wait: z
       .object({
@@ -181,9 +183,10 @@ export const agentRunInputSchema = z
         pollInterval: boundedDuration(POLL_INTERVAL).default('1s'),
         safetyPollInterval: boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 }).optional(),
         queuedTimeout: boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 }).optional(),
+        takeoverAfter: boundedDuration({ min: 5_000, max: 60 * 60_000 }).default('60s'),
       })
       .strict()
-      .default({ mode: 'poll', pollInterval: '1s' }),
+      .default({ mode: 'poll', pollInterval: '1s', takeoverAfter: '60s' }),
     /** Per-tool policy, overriding the policy the tool was defined with on the worker. */
     toolPolicies: z.record(z.string(), toolPolicySchema).default({}),
     /** A tool no worker knows: answer with an error output, or wait for an output from outside. */

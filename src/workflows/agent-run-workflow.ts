@@ -78,6 +78,8 @@ const PATCH = {
   threadCreatedByActivity: 'agentrun-thread-created-by-activity',
   /** Edited arguments are checked against the tool's schema before the approval is accepted. */
   validateEditedArguments: 'agentrun-validate-edited-arguments',
+  /** Poll and stream waits go to `watchRun` (the worker's watcher, no activity slot held) once the turn exists. */
+  watchedWaits: 'agentrun-watched-waits',
 } as const;
 
 /** Webhook mode's default safety poll: a lost webhook delays a turn by at most this. */
@@ -117,6 +119,20 @@ function runActivityOptions(input: ValidatedAgentRunInput, summary: string): Act
   };
 }
 
+/**
+ * Options of `watchRun`, the wait the worker's watcher holds without an activity slot. Its heartbeat
+ * timeout is how long a dead worker's waits go unnoticed (`wait.takeoverAfter`): the watcher spreads
+ * its heartbeats over it, so a long one is cheap for the server. Cancelling does not wait for the
+ * watcher to hear of it: the workflow knows the turn and cancels it at the provider itself.
+ */
+function watchActivityOptions(input: ValidatedAgentRunInput): ActivityOptions {
+  return {
+    ...runActivityOptions(input, 'wait until the run needs action or ends (the worker\'s watcher)'),
+    heartbeatTimeout: durationMs(input.wait.takeoverAfter),
+    cancellationType: ActivityCancellationType.TRY_CANCEL,
+  };
+}
+
 /** The provider activities, with this execution's retry settings. */
 function providerActivities(input: ValidatedAgentRunInput) {
   return {
@@ -124,6 +140,7 @@ function providerActivities(input: ValidatedAgentRunInput) {
     startRun: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'create (or find) the run, then wait until it needs action or ends')).startRun,
     submitToolOutputs: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'submit the tool outputs, then wait until the run needs action or ends')).submitToolOutputs,
     waitForRun: proxyActivities<AgentrunActivities>(runActivityOptions(input, 'wait until the run needs action or ends')).waitForRun,
+    watchRun: proxyActivities<AgentrunActivities>(watchActivityOptions(input)).watchRun,
     cancelRun: proxyActivities<AgentrunActivities>({ ...runActivityOptions(input, 'cancel the run at the provider'), startToCloseTimeout: '10 minutes' }).cancelRun,
   };
 }
@@ -181,6 +198,8 @@ class AgentRun {
   private step: number;
   private runIds: string[];
   private providerStatus: string | null = null;
+  /** What people see as the provider's status: its own word while a turn runs (`queued`, `in_progress`), else the neutral one. */
+  private shownProviderStatus: string | null = null;
   private expiresAt: number | null = null;
   private rounds: number;
   private usage: TokenUsage;
@@ -233,6 +252,8 @@ class AgentRun {
       pollIntervalMs: durationMs(input.wait.pollInterval),
       ...(input.wait.queuedTimeout !== undefined ? { queuedTimeoutMs: durationMs(input.wait.queuedTimeout) } : {}),
     };
+    // Webhook mode never polls; poll and stream hand their waits to the watcher (runs started before it existed do not).
+    if (input.wait.mode !== 'webhook' && patched(PATCH.watchedWaits)) this.wait.handOff = true;
     this.safetyPollMs = durationMs(input.wait.safetyPollInterval ?? DEFAULT_SAFETY_POLL);
     this.provider = providerActivities(input);
     this.local = localActivities(input);
@@ -395,19 +416,26 @@ class AgentRun {
   }
 
   /**
-   * Webhook mode: the activities start a turn and return while it runs; the workflow waits for the
-   * provider's webhook (relayed as a signal), or at most `safetyPollInterval`, then reads the turn.
-   * O(1) history per wait: a timer, a signal, one read. In poll and stream mode the activities
-   * return only actionable turns, so this returns at once.
+   * Waits until the turn needs the workflow. Webhook mode: the activities start a turn and return
+   * while it runs; the workflow waits for the provider's webhook (relayed as a signal), or at most
+   * `safetyPollInterval`, then reads the turn (a timer, a signal, one read). Poll and stream mode
+   * (hand-off): `watchRun`, one activity the worker's watcher completes. Either way O(1) history
+   * per wait. Runs from before the hand-off got actionable turns only, and return at once.
    */
   private async untilActionable(progress: RunProgress): Promise<RunProgress> {
     while (progress.run.status !== 'requires_action' && !isTerminalRunStatus(progress.run.status)) {
       this.observe(progress);
       const turnId = progress.run.id;
+      const threadId = progress.threadId || this.threadId || '';
+      if (this.wait.mode !== 'webhook') {
+        this.setPhase('running', `waiting for ${turnId}`);
+        progress = await this.provider.watchRun({ threadId, runId: turnId, wait: this.wait, bounds: RESULT_BOUNDS });
+        continue;
+      }
       this.setPhase('running', `waiting for the provider's webhook for ${turnId}`);
       const notified = await condition(() => this.webhookTurns.includes(turnId), this.safetyPollMs);
       if (!notified) this.note('no webhook yet: safety poll', turnId);
-      progress = await this.provider.waitForRun({ threadId: progress.threadId || this.threadId || '', runId: turnId, wait: this.wait, bounds: RESULT_BOUNDS });
+      progress = await this.provider.waitForRun({ threadId, runId: turnId, wait: this.wait, bounds: RESULT_BOUNDS });
     }
     return progress;
   }
@@ -803,6 +831,7 @@ class AgentRun {
     this.runId = run.id;
     if (run.status !== this.providerStatus) this.note(`${turnWord(run.id)} ${run.status}`, run.lastError ? `${run.lastError.code}: ${run.lastError.message}` : undefined);
     this.providerStatus = run.status;
+    this.shownProviderStatus = run.status === 'running' ? (run.providerStatus ?? run.status) : run.status;
     this.expiresAt = run.expiresAt;
     if (progress.messages) {
       if (run.usage) {
@@ -856,7 +885,7 @@ class AgentRun {
       threadId: this.threadId,
       runId: this.runId,
       runIds: [...this.runIds],
-      providerStatus: this.providerStatus,
+      providerStatus: this.shownProviderStatus,
       expiresAt: this.expiresAt ? new Date(this.expiresAt * 1000).toISOString() : null,
       rounds: this.rounds,
       pendingToolCalls,
@@ -904,7 +933,7 @@ class AgentRun {
     if (trouble) {
       lines.push(`**provider calls failing, retrying** (${trouble.activity}, attempt ${trouble.attempt}, ${trouble.at}): \`${trouble.type}\`${trouble.status ? ` ${trouble.status}` : ''}: ${truncateText(trouble.message, 300)}`);
     }
-    if (this.threadId) lines.push(`${conversationWord(this.threadId)} \`${this.threadId}\`${this.runId ? `, ${turnWord(this.runId)} \`${this.runId}\` (${this.providerStatus ?? '?'})` : ''}`);
+    if (this.threadId) lines.push(`${conversationWord(this.threadId)} \`${this.threadId}\`${this.runId ? `, ${turnWord(this.runId)} \`${this.runId}\` (${this.shownProviderStatus ?? '?'})` : ''}`);
     for (const record of this.pending.values()) {
       if (record.waitingFor === 'approval') lines.push(`- waiting for approval: \`${record.name}\` (${record.toolCallId}) ${truncateText(record.arguments, 200)}`);
       else if (record.waitingFor === 'output') lines.push(`- waiting for an outside output: \`${record.name}\` (${record.toolCallId})`);

@@ -36,8 +36,10 @@ describe('agentrun worker', () => {
       AGENTRUN_EMULATOR_URL: emulator.url,
       AGENTRUN_EMULATOR_API_KEY: emulator.apiKey,
     };
-    worker = spawnCli(['worker', '--tools', 'examples/tools.js', '--task-queue', taskQueue, '--log-level', 'warn'], { env: environment, timeoutMs: 45_000 });
+    worker = spawnCli(['worker', '--tools', 'examples/tools.js', '--task-queue', taskQueue, '--log-level', 'warn', '--max-activities', '7', '--max-cached-workflows', '50', '--provider-max-concurrent', '16'], { env: environment, timeoutMs: 45_000 });
     await worker.waitForOutput(/agentrun worker: ready/, 30_000);
+    // The sizing flags reach the worker (the watcher is on by default).
+    expect(worker.output().stdout).toContain('agentrun worker: watcher on, 7 activity slots, 50 cached workflows');
     expect(worker.output().stdout).toContain(`agentrun worker: provider emulator at ${emulator.url}`);
     expect(worker.output().stdout).toContain(`task queue ${taskQueue}`);
     expect(worker.output().stdout).toContain('agentrun worker: tools get_weather (auto), book_meeting_room (approval)');
@@ -74,6 +76,15 @@ describe('agentrun worker', () => {
     expect(stopped.exitCode).toBe(0);
     expect(stopped.stdout).toContain('agentrun worker: SIGINT received, shutting down');
     expect(stopped.stdout).toMatch(/agentrun worker: stopped\n$/);
+  });
+
+  it('refuses a sizing flag that is not a whole number, naming it, and exits 2', async () => {
+    const result = await runCli(['worker', '--max-activities', '0'], { env: { TEMPORAL_ADDRESS: temporalAddress() } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--max-activities must be a whole number of at least 1 (got "0")');
+    const rps = await runCli(['worker', '--provider-max-rps', 'fast'], { env: { TEMPORAL_ADDRESS: temporalAddress() } });
+    expect(rps.exitCode).toBe(2);
+    expect(rps.stderr).toContain('--provider-max-rps must be a whole number of at least 0 (got "fast")');
   });
 
   it('says what is wrong with a tool module, and exits 1', async () => {

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
 import { temporalAddress } from '../support/temporal';
 
@@ -121,9 +122,17 @@ describe.each(['threads-runs', 'responses'] as const)('worker crash (%s)', (prot
   if (protocol === 'responses') {
     it('a worker killed during a streamed wait is replaced by one that re-attaches after the last event seen', async () => {
       let worker = await startWorker();
-      const { handle, workflowId } = await harness.client.start(await harness.agentInput({ steps: [{ answer: 'a long streamed answer', delay_ms: 4_000 }] }, { wait: { mode: 'stream' } }));
-      // Killed once the response has streamed its first events (the cursor is in the heartbeat).
-      await eventually(async () => (await harness.client.status(workflowId)).runId?.startsWith('resp_'), 20_000, 'the streamed response');
+      const { handle, workflowId } = await harness.client.start(await harness.agentInput({ steps: [{ answer: 'a long streamed answer', delay_ms: 4_000 }] }, { wait: { mode: 'stream', takeoverAfter: '5s' } }));
+      // Killed once the response has streamed its first events (the watcher heartbeated the cursor).
+      await eventually(
+        async () => {
+          const pending = (await handle.describe()).raw.pendingActivities ?? [];
+          const payload = pending.find((activity) => activity.activityType?.name === 'watchRun')?.heartbeatDetails?.payloads?.[0];
+          return payload ? (defaultPayloadConverter.fromPayload(payload) as { streamCursor?: number }).streamCursor !== undefined : false;
+        },
+        20_000,
+        'the stream cursor in the heartbeat',
+      );
       await kill(worker);
       worker = await startWorker();
       const result = await handle.result();

@@ -25,7 +25,8 @@ describe('provider failures', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ stepDelayMs: 20, queuedDelayMs: 5, runExpirySeconds: 2 });
     config = { kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 400 };
-    provider = createOpenAIProvider(config);
+    // No provider budget: these check the mapping of each failure the budget would otherwise absorb (a 429).
+    provider = createOpenAIProvider(config, { budget: false });
     assistantId = (await createOpenAIClient(config).beta.assistants.create({ model: 'gpt-4o' })).id;
   });
   afterEach(() => emulator.clearFaults());

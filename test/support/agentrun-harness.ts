@@ -9,12 +9,12 @@ import type OpenAI from 'openai';
 import { AgentRunClient } from '../../src/client';
 import { noWorkerPolls } from '../../src/commands/command-support';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
-import { createAgentService, createOpenAIClient, type ProviderConfig } from '../../src/providers';
+import { createAgentService, createOpenAIClient, type OpenAIProviderDependencies, type ProviderConfig } from '../../src/providers';
 import type { AgentRunInput } from '../../src/shared/run-input';
 import { toolDefinitions, type Tool } from '../../src/tools/define-tool';
 import { fixedTokenCredential } from './credentials';
 import { fetchTrustingTestCertificate, testTls } from './test-tls';
-import { createAgentrunWorker } from '../../src/worker';
+import { createAgentrunWorker, type AgentrunWorkerOptions } from '../../src/worker';
 import { connectTemporal, type TemporalTestContext } from './temporal';
 
 export interface Harness {
@@ -49,6 +49,12 @@ export interface HarnessOptions {
   protocol?: 'threads-runs' | 'responses';
   /** Responses on a Foundry project (agents v2) over HTTPS: pending calls expire. */
   foundry?: boolean;
+  /** The worker's watcher (default: a new one). */
+  watcher?: AgentrunWorkerOptions['watcher'];
+  /** Passed to the worker (slots, cache). */
+  workerOptions?: AgentrunWorkerOptions['workerOptions'];
+  /** The provider budget of the worker's clients (default: the environment's). */
+  budget?: OpenAIProviderDependencies['budget'];
 }
 
 export async function startHarness(label: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -69,10 +75,12 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     connection: temporal.workerConnection,
     taskQueue: temporal.taskQueue,
     tools,
-    service: createAgentService(providerConfig, { secrets: [emulator.apiKey], defaultTools: toolDefinitions(tools) }, dependencies),
+    service: createAgentService(providerConfig, { secrets: [emulator.apiKey], defaultTools: toolDefinitions(tools) }, { ...dependencies, ...(options.budget !== undefined ? { budget: options.budget } : {}) }),
     secrets: [emulator.apiKey],
     registerSearchAttributes: false,
     log: () => undefined,
+    ...(options.watcher !== undefined ? { watcher: options.watcher } : {}),
+    ...(options.workerOptions !== undefined ? { workerOptions: options.workerOptions } : {}),
   });
   const running = worker?.run();
   const openai = createOpenAIClient(providerConfig, dependencies);

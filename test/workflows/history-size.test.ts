@@ -1,6 +1,7 @@
 /**
- * Waiting costs O(1) history: a run without tools on a new thread stays under 25 events however
- * long it lasts, because the wait lives in one heartbeating activity. Prints the counts.
+ * Waiting costs O(1) history: a run without tools on a new thread stays under 35 events however
+ * long it lasts, because the wait lives in one activity (`watchRun`, held by the worker's watcher;
+ * the start that precedes it returns once the run exists). Prints the counts.
  */
 import { startHarness, type Harness } from '../support/agentrun-harness';
 
@@ -11,7 +12,7 @@ describe('history size of a run without tools', () => {
   });
   afterAll(async () => harness.close());
 
-  it('stays under 25 events for a 1 s and a 60 s run (polling every second)', async () => {
+  it('stays under 35 events for a 1 s and a 60 s run (polling every second)', async () => {
     const durations = [1_000, 60_000];
     const counts = await Promise.all(
       durations.map(async (delayMs) => {
@@ -26,7 +27,7 @@ describe('history size of a run without tools', () => {
     );
     for (const { delayMs, events } of counts) {
       process.stdout.write(`history events of a no-tool run of ${delayMs / 1000} s (emulated, polled every 1 s): ${events}\n`);
-      expect(events).toBeLessThan(25);
+      expect(events).toBeLessThan(35);
     }
     // The long run was really polled many times, yet its history did not grow.
     expect(counts[1]!.events).toBe(counts[0]!.events);

@@ -136,8 +136,8 @@ describe('agent runs on the Responses API', () => {
     await recordHistory(handle, 'responses-streamed');
     expect(result).toMatchObject({ status: 'completed', toolCalls: [{ output: 'streamed' }] });
     expect(createdFor(workflowId)).toHaveLength(2);
-    // Streamed, not polled: no GET of the responses while they ran.
-    expect(harness.emulator.stats().requests['GET /responses/{response_id}'] ?? 0).toBe(readsBefore);
+    // Streamed, not polled: one GET per response, the watcher re-attaching to its stream (`?stream=true`).
+    expect(harness.emulator.stats().requests['GET /responses/{response_id}'] ?? 0).toBe(readsBefore + 2);
   });
 
   it('in webhook mode without a receiver, finds the turn by its safety poll', async () => {
