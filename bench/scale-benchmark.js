@@ -3,6 +3,7 @@
  * Scale benchmark: many concurrent agent runs on one worker, side by side with the bare SDK loop.
  *
  *   npm run bench -- [--sizes 100,1000] [--parked 1000] [--run-s 30] [--only agentrun-poll,...]
+ *                    [--worker-flags="--max-cached-workflows 100"]
  *
  * Everything runs in its own process, so each is measured alone: a Temporal dev server, the
  * provider emulator (`agentrun emulator`), and per scenario either an `agentrun worker` as shipped
@@ -13,7 +14,7 @@
  * Scenarios:
  *   agentrun-poll       agentrun worker, threads/runs, default input (poll every 1 s), the watcher
  *   agentrun-stream     agentrun worker, Responses API, wait.mode stream, the watcher
- *   agentrun-0.2        agentrun worker --no-watcher --max-activities N+50: each wait holds a slot (the 0.2 design)
+ *   agentrun-no-watcher        agentrun worker --no-watcher --max-activities N+50: each wait holds a slot (the 0.2 design)
  *   sdk-default         openai-node createAndRunPoll, default interval (5 s when the provider sends no hint)
  *   sdk-1s              openai-node createAndRunPoll, pollIntervalMs 1000
  *   parked              agentrun worker; N runs each waiting for a person's approval: RSS while parked,
@@ -42,7 +43,7 @@ const OpenAI = require('openai').default;
 
 const CLI = path.join(root, 'dist', 'cli.js');
 const TOOLS = path.join(root, 'dist', 'examples', 'example-tools.js');
-const ALL = ['agentrun-poll', 'agentrun-stream', 'agentrun-0.2', 'sdk-default', 'sdk-1s'];
+const ALL = ['agentrun-poll', 'agentrun-stream', 'agentrun-no-watcher', 'sdk-default', 'sdk-1s'];
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 function options() {
@@ -52,6 +53,7 @@ function options() {
       parked: { type: 'string', default: '1000' },
       'run-s': { type: 'string', default: '30' },
       only: { type: 'string' },
+      'worker-flags': { type: 'string', default: '' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -79,7 +81,8 @@ function options() {
       process.exit(2);
     }
   }
-  return { sizes: numbers(values.sizes, 'sizes'), parked: numbers(values.parked, 'parked')[0] ?? 0, runMs: numbers(values['run-s'], 'run-s')[0] * 1000, only, out: values.out };
+  const workerFlags = values['worker-flags'].split(' ').filter(Boolean);
+  return { sizes: numbers(values.sizes, 'sizes').filter((size) => size > 0), parked: numbers(values.parked, 'parked')[0] ?? 0, runMs: numbers(values['run-s'], 'run-s')[0] * 1000, only, workerFlags, out: values.out };
 }
 
 // ---- processes ---------------------------------------------------------------------------------
@@ -185,7 +188,7 @@ async function main() {
     const serverPid = server.pid;
 
     const startWorker = async (taskQueue, protocol, flags = []) => {
-      const worker = startProcess([CLI, 'worker', '--task-queue', taskQueue, '--tools', TOOLS, '--log-level', 'warn', ...flags], providerEnv(protocol), /ready;/);
+      const worker = startProcess([CLI, 'worker', '--task-queue', taskQueue, '--tools', TOOLS, '--log-level', 'warn', ...settings.workerFlags, ...flags], providerEnv(protocol), /ready;/);
       await worker.started;
       return worker;
     };
@@ -195,7 +198,7 @@ async function main() {
       const scripts = lengths.map((delay) => JSON.stringify({ steps: [{ answer: 'done', delay_ms: delay }] }));
       const runMinutes = sum(lengths) / 60_000;
       for (const scenario of settings.only) {
-        if (scenario === 'agentrun-0.2' && size > 1000) continue; // one slot per wait: 10,000 slots is not a configuration anyone runs
+        if (scenario === 'agentrun-no-watcher' && size > 1000) continue; // one slot per wait: 10,000 slots is not a configuration anyone runs
         const before = await adminStats();
         const serverCpuBefore = cpuMs(serverPid);
         const started = Date.now();
@@ -228,7 +231,7 @@ async function main() {
         } else {
           const protocol = scenario === 'agentrun-stream' ? 'responses' : 'threads-runs';
           const taskQueue = `bench-${scenario}-${size}-${randomBytes(3).toString('hex')}`;
-          const flags = scenario === 'agentrun-0.2' ? ['--no-watcher', '--max-activities', String(size + 50)] : [];
+          const flags = scenario === 'agentrun-no-watcher' ? ['--no-watcher', '--max-activities', String(size + 50)] : [];
           const worker = await startWorker(taskQueue, protocol, flags);
           const cpuBefore = cpuMs(worker.child.pid);
           const client = new AgentRunClient(temporal, { taskQueue });
@@ -275,6 +278,10 @@ async function main() {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`report: ${path.relative(process.cwd(), out)}`);
+  } catch (error) {
+    // Said before the teardown: stopping the connection under calls still in flight can end the process.
+    console.error(`scale-benchmark: ${error.stack ?? error}`);
+    process.exitCode = 1;
   } finally {
     await stack.stopAll();
   }
@@ -293,8 +300,9 @@ async function parkedApprovals(count, startWorker, temporal, assistantId, server
   // Parked: each has its call waiting for approval.
   const pending = await inBatches(count, 50, async (index) => {
     for (;;) {
-      const state = await client.status(handles[index].workflowId);
-      if (state.pendingApprovals.length) return state.pendingApprovals[0].toolCallId;
+      // A query can time out while the worker is saturated (it is answered by a workflow task): ask again.
+      const state = await client.status(handles[index].workflowId).catch(() => undefined);
+      if (state?.pendingApprovals.length) return state.pendingApprovals[0].toolCallId;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   });

@@ -340,11 +340,15 @@ export class AgentRunClient {
   }
 }
 
-/** `agent-run-<agent>-<yyyymmdd-hhmmss>-<4 hex>`: sortable, readable, unique enough with the suffix. */
+/**
+ * `agent-run-<agent>-<yyyymmdd-hhmmss>-<10 hex>`: sortable and readable. The suffix has 40 random
+ * bits: a service starting thousands of runs in one second must not collide (with 16 bits, 1,000
+ * starts in a second collided in the scale benchmark).
+ */
 export function readableWorkflowId(agent: string, now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const assistant = agent.replace(/[^a-zA-Z0-9_-]/g, '').slice(0, 40) || 'agent';
-  return `agent-run-${assistant}-${stamp}-${randomBytes(2).toString('hex')}`;
+  return `agent-run-${assistant}-${stamp}-${randomBytes(5).toString('hex')}`;
 }
 
 /**

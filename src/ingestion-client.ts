@@ -264,7 +264,7 @@ export function readableIngestionWorkflowId(prefix: string, label: string, now: 
       .replace(/[^a-zA-Z0-9_-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 40) || 'unnamed';
-  return `${prefix}-${cleaned}-${stamp}-${randomBytes(2).toString('hex')}`;
+  return `${prefix}-${cleaned}-${stamp}-${randomBytes(5).toString('hex')}`;
 }
 
 /** A list filter by processing status. */

@@ -117,14 +117,14 @@ describe('ingestion client', () => {
 
   it('readable workflow ids name the target and the UTC time', () => {
     const id = readableIngestionWorkflowId('ingest', 'My docs / 2026', new Date('2026-11-23T01:40:39Z'));
-    expect(id).toMatch(/^ingest-My-docs-2026-20261123-014039-[0-9a-f]{4}$/);
+    expect(id).toMatch(/^ingest-My-docs-2026-20261123-014039-[0-9a-f]{10}$/);
   });
 
   it('uploads, creates a vector store, attaches a file and runs a batch through the workflows', async () => {
     const file = await ingestion.uploadFile({ source: { content: 'delta', filename: 'd.txt' }, ...fast });
     expect(file).toMatchObject({ filename: 'd.txt', bytes: 5 });
     const { workflowId: storeWorkflowId, handle } = await ingestion.startCreateVectorStore({ name: 'workflow store', ...fast });
-    expect(storeWorkflowId).toMatch(/^create-vector-store-workflow-store-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(storeWorkflowId).toMatch(/^create-vector-store-workflow-store-\d{8}-\d{6}-[0-9a-f]{10}$/);
     expect(await (await handle.describe()).staticSummary()).toBe('create vector store "workflow store"');
     const store = await handle.result();
     const attached = await ingestion.attachFile({ vectorStoreId: store.id, fileId: file.id, ...fast });
@@ -142,7 +142,7 @@ describe('ingestion client', () => {
       return file;
     });
     const { workflowId, handle } = await ingestion.startIngestion({ newVectorStore: { name: 'client ingest' }, documents: files.map((file) => ({ path: file })), batchSize: 2, ...fast });
-    expect(workflowId).toMatch(/^ingest-client-ingest-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(workflowId).toMatch(/^ingest-client-ingest-\d{8}-\d{6}-[0-9a-f]{10}$/);
     expect(await (await handle.describe()).staticSummary()).toBe('ingest 3 document(s) into a new vector store "client ingest"');
 
     const seen: IngestionProgress[] = [];

@@ -46,7 +46,7 @@ describe('agentrun ingest', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(1);
     const report = parseJsonOutput<IngestReport>(result);
-    expect(report.workflowId).toMatch(/^ingest-cli-docs-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(report.workflowId).toMatch(/^ingest-cli-docs-\d{8}-\d{6}-[0-9a-f]{10}$/);
     expect(report.vectorStoreId).toMatch(/^vs_/);
     expect(report.fileCounts).toEqual({ in_progress: 0, completed: 2, failed: 1, cancelled: 0, total: 3 });
     expect(report.files).toEqual([
