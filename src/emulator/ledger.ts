@@ -149,7 +149,8 @@ export interface RecordedResponse {
  */
 export class Ledger {
   private readonly requests = new Map<string, number>();
-  private readonly runsCreated: RunCreatedEntry[] = [];
+  /** By id, in creation order (status changes look runs up on every transition). */
+  private readonly runsCreated = new Map<string, RunCreatedEntry>();
   private readonly toolOutputs: ToolOutputEntry[] = [];
   private readonly faults = new Map<string, number>();
   private readonly responses: RecordedResponse[] = [];
@@ -175,7 +176,7 @@ export class Ledger {
 
   /** Notes a run creation. */
   recordRunCreated(run: RunObject): void {
-    this.runsCreated.push({
+    this.runsCreated.set(run.id, {
       id: run.id,
       thread_id: run.thread_id,
       assistant_id: run.assistant_id,
@@ -221,20 +222,12 @@ export class Ledger {
 
   /** Follows a response's status. */
   updateResponseStatus(id: string, status: ResponseStatus): void {
-    const entry = this.responsesCreated.get(id);
-    if (entry !== undefined && entry.status !== status) {
-      entry.status = status;
-      entry.status_changed_at_ms = Date.now();
-    }
+    followStatus(this.responsesCreated.get(id), status);
   }
 
   /** Follows a run's status. */
   updateRunStatus(id: string, status: string): void {
-    const entry = this.runsCreated.find((candidate) => candidate.id === id);
-    if (entry !== undefined && entry.status !== status) {
-      entry.status = status;
-      entry.status_changed_at_ms = Date.now();
-    }
+    followStatus(this.runsCreated.get(id), status);
   }
 
   /** Notes an accepted function output. */
@@ -291,7 +284,7 @@ export class Ledger {
   stats(): EmulatorStats {
     return {
       requests: Object.fromEntries(this.requests),
-      runsCreated: structuredClone(this.runsCreated),
+      runsCreated: structuredClone([...this.runsCreated.values()]),
       toolOutputsSubmitted: structuredClone(this.toolOutputs),
       faultsInjected: Object.fromEntries(this.faults),
       filesUploaded: this.filesUploaded,
@@ -311,7 +304,7 @@ export class Ledger {
   /** Forgets everything. */
   clear(): void {
     this.requests.clear();
-    this.runsCreated.length = 0;
+    this.runsCreated.clear();
     this.toolOutputs.length = 0;
     this.faults.clear();
     this.responses.length = 0;
@@ -327,4 +320,11 @@ export class Ledger {
     this.webhookDeliveries.length = 0;
     this.agentVersionsCreated.length = 0;
   }
+}
+
+/** A ledger entry takes a new status, and notes when (benchmarks measure how soon a client notices). */
+function followStatus(entry: { status: string; status_changed_at_ms: number } | undefined, status: string): void {
+  if (entry === undefined || entry.status === status) return;
+  entry.status = status;
+  entry.status_changed_at_ms = Date.now();
 }

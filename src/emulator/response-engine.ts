@@ -4,7 +4,7 @@ import { newHexId, newId, unixSeconds } from './ids';
 import type { Ledger } from './ledger';
 import { splitIntoChunks, tokens } from './model-text';
 import type { CreateResponseBody } from './response-request-schemas';
-import { defaultResponseAnswer, itemText, outputAsText, outputMessage, storeInputItems, textInput } from './response-items';
+import { defaultResponseAnswer, itemText, outputAsText, outputMessage, outputText, storeInputItems, textInput } from './response-items';
 import type { ResponseObserver } from './response-stream';
 import type {
   AgentVersionObject,
@@ -483,7 +483,7 @@ export class ResponseEngine {
     record.response.output.push(message);
     const outputIndex = record.response.output.length - 1;
     this.emit(record, 'response.output_item.added', { output_index: outputIndex, item: added });
-    const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+    const part = outputText('');
     const where = { item_id: message.id, output_index: outputIndex, content_index: 0 };
     this.emit(record, 'response.content_part.added', { ...where, part });
     for (const chunk of splitIntoChunks(fullText, TEXT_DELTA_CHUNKS)) {
@@ -575,7 +575,7 @@ function snapshot<T>(value: T): T {
  * What the model sees before this response's input: the conversation's items, or the input and
  * output items of every response up the `previous_response_id` chain, oldest first.
  */
-export function contextItems(previous: ResponseRecord | undefined, conversation: ConversationRecord | undefined): ResponseItem[] {
+function contextItems(previous: ResponseRecord | undefined, conversation: ConversationRecord | undefined): ResponseItem[] {
   if (conversation !== undefined) return conversation.items;
   const chain: ResponseRecord[] = [];
   for (let record = previous; record !== undefined; record = record.previous) chain.unshift(record);

@@ -242,7 +242,7 @@ interface ResponsesSchemaOptions {
 }
 
 /** Builds the Responses and Conversations request schemas, in the OpenAI variant or Foundry's. */
-export function buildResponsesRequestSchemas(options: ResponsesSchemaOptions) {
+function buildResponsesRequestSchemas(options: ResponsesSchemaOptions) {
   const createResponse = z.strictObject(createResponseFields);
   return {
     CreateResponse: options.foundryAgents
@@ -304,4 +304,3 @@ export const CreateAgentVersionRequest = z.strictObject({
 });
 
 /** The parsed body of a create-agent-version request. */
-export type CreateAgentVersionBody = z.infer<typeof CreateAgentVersionRequest>;

@@ -25,7 +25,7 @@ export interface ScriptCursor {
 export interface ResponseRecord {
   /** The wire object, updated in place as the status machine moves. */
   response: ResponseObject;
-  /** The dialect it was created through (the Foundry expiry applies to Foundry's only). */
+  /** The dialect it was created through (the ledger's; the Foundry expiry goes by the dialect of the request that answers it). */
   dialect: Dialect;
   /** Its creation time in milliseconds (behind `created_at`, and the Foundry expiry). */
   createdMs: number;
@@ -153,14 +153,19 @@ export class ResponseStore {
     this.agents.clear();
   }
 
-  private readable(id: string, nowMs: number): ResponseRecord | undefined {
-    const record = this.responses.get(id);
-    if (record === undefined || record.gone || record.unstored) return undefined;
+  /** Whether a response can be read now: stored (or background), not deleted, not past its retention. */
+  isReadable(record: ResponseRecord, nowMs: number = Date.now()): boolean {
+    if (record.gone || record.unstored) return false;
     if (record.retainUntilMs !== undefined && nowMs >= record.retainUntilMs) {
       // Past its retention: the service has forgotten it.
       record.gone = true;
-      return undefined;
+      return false;
     }
-    return record;
+    return true;
+  }
+
+  private readable(id: string, nowMs: number): ResponseRecord | undefined {
+    const record = this.responses.get(id);
+    return record !== undefined && this.isReadable(record, nowMs) ? record : undefined;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The wire shapes of the Responses and Conversations APIs as the emulator serves them: a hand-written
  * mirror of the official objects (`Response`, the output and conversation items, `ConversationResource`,
- * the stream events and the webhook events). Fields the spec marks required are required here; fields
+ * the stream events; the webhook events are in `webhooks.ts`). Fields the spec marks required are required here; fields
  * the spec does not allow to be null are optional and left out rather than sent as null.
  */
 import type { Metadata } from './wire-types';

@@ -78,7 +78,9 @@ export class EmulatorServer implements AdminControls {
       responseToolExpirySeconds: options.responseToolExpirySeconds,
     });
     this.webhooks = new WebhookDispatcher(this.timers, this.ledger, options.webhookRetryDelaysMs, options.webhooks);
-    this.responseEngine.onEnded = (record) => this.webhooks.responseEnded(record);
+    this.responseEngine.onEnded = (record) => {
+      if (this.responseStore.isReadable(record)) this.webhooks.responseEnded(record);
+    };
     this.services = {
       store: this.store,
       engine: this.engine,

@@ -24,38 +24,40 @@ export interface EventStream {
 export const DONE_EVENT: StreamEvent = { event: 'done', data: '[DONE]' };
 
 /**
- * One server-sent-events response for one leg of a run (until `requires_action` or the end).
- *
- * Events are buffered until the HTTP response is attached: the engine emits `thread.run.created`
- * synchronously while the request is still being handled, and the server may still decide to drop
- * the connection (`commit_then_drop`) instead of streaming.
+ * One server-sent-events answer: events are buffered until the HTTP response is attached (the
+ * engines emit the first event while the request is still being handled, and the server may still
+ * decide to drop the connection instead of streaming), then written as they come. Run streams and
+ * response streams differ only in when they end and in their closing line.
  */
-export class RunEventStream implements EventStream {
+export abstract class SseEventStream implements EventStream {
   private readonly pending: StreamEvent[] = [];
   private response: ServerResponse | undefined;
   private finished = false;
+  private ended = false;
   private readonly finishListeners: Array<(events: StreamEvent[]) => void> = [];
-  /** Every event sent (or to be sent), `done` included, for the response log. */
+  /** Every event sent (or to be sent), the closing one included, for the response log. */
   readonly events: StreamEvent[] = [];
 
-  /** Give this to the engine: it receives the run's events. */
-  readonly observer: RunObserver = (event) => this.push(event);
+  /** @param closing the line sent after the last event, if the protocol has one (`[DONE]`). */
+  protected constructor(private readonly closing?: StreamEvent) {}
 
-  /** Adds an event by hand (`thread.created` comes from the handler, not the engine). */
-  push(event: StreamEvent): void {
+  /** Adds one event. */
+  protected pushEvent(event: StreamEvent): void {
     if (this.finished) return;
     this.events.push(event);
-    if (this.response === undefined) {
-      this.pending.push(event);
-    } else {
-      writeEvent(this.response, event);
-    }
-    if (isStreamEndingEvent(event.event)) {
-      this.finish();
-    }
+    if (this.response === undefined) this.pending.push(event);
+    else writeEvent(this.response, event);
   }
 
-  /** Starts the SSE response and flushes what was buffered. */
+  /** Ends the stream after what was pushed. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.closing) this.events.push(this.closing);
+    if (this.response !== undefined) this.end();
+  }
+
+  /** {@inheritDoc EventStream.attach} */
   attach(response: ServerResponse, headers: Record<string, string>): void {
     this.response = response;
     response.writeHead(200, {
@@ -64,49 +66,53 @@ export class RunEventStream implements EventStream {
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    for (const event of this.pending.splice(0)) {
-      writeEvent(response, event);
-    }
-    if (this.finished) {
-      this.end();
-    }
+    for (const event of this.pending.splice(0)) writeEvent(response, event);
+    if (this.finished) this.end();
   }
 
-  /** Stops the stream without a response (the connection is being dropped or the emulator reset). */
+  /** {@inheritDoc EventStream.abandon} */
   abandon(): void {
     this.finished = true;
     this.pending.length = 0;
-    if (this.response !== undefined && !this.response.writableEnded) {
-      this.response.end();
-    }
+    if (this.response !== undefined && !this.response.writableEnded) this.response.end();
   }
 
-  /** Called once with every event when the stream has ended normally. */
+  /** {@inheritDoc EventStream.onFinish} */
   onFinish(listener: (events: StreamEvent[]) => void): void {
     this.finishListeners.push(listener);
   }
 
-  /** Whether the stream has ended (normally or abandoned). */
+  /** {@inheritDoc EventStream.isFinished} */
   get isFinished(): boolean {
     return this.finished;
   }
 
-  private finish(): void {
-    this.finished = true;
-    this.events.push(DONE_EVENT);
-    if (this.response !== undefined) {
-      this.end();
-    }
-  }
-
   private end(): void {
     const response = this.response;
-    if (response === undefined || response.writableEnded) return;
-    writeEvent(response, DONE_EVENT);
+    if (this.ended || response === undefined || response.writableEnded) return;
+    this.ended = true;
+    if (this.closing) writeEvent(response, this.closing);
     response.end();
-    for (const listener of this.finishListeners) {
-      listener(this.events);
-    }
+    for (const listener of this.finishListeners) listener(this.events);
+  }
+}
+
+/**
+ * One server-sent-events response for one leg of a run (until `requires_action` or the end),
+ * closed by `[DONE]`.
+ */
+export class RunEventStream extends SseEventStream {
+  constructor() {
+    super(DONE_EVENT);
+  }
+
+  /** Give this to the engine: it receives the run's events. */
+  readonly observer: RunObserver = (event) => this.push(event);
+
+  /** Adds an event by hand (`thread.created` comes from the handler, not the engine). */
+  push(event: StreamEvent): void {
+    this.pushEvent(event);
+    if (isStreamEndingEvent(event.event)) this.finish();
   }
 }
 

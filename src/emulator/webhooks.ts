@@ -22,7 +22,7 @@ export interface WebhookSettings {
 }
 
 /** Validates webhook settings (from `startEmulator`, `setWebhooks` or `PUT /_emulator/webhooks`). */
-export const webhookSettingsSchema = z.strictObject({
+const webhookSettingsSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64'),
   duplicate: z.boolean().optional(),
@@ -79,10 +79,14 @@ export class WebhookDispatcher {
     private readonly timers: TimerRegistry,
     private readonly ledger: Ledger,
     private readonly retryDelaysMs: readonly number[],
-    private readonly initial: WebhookSettings | undefined,
+    initial: WebhookSettings | undefined,
   ) {
-    this.settings = initial === undefined ? undefined : parseWebhookSettings(initial);
+    this.initial = initial === undefined ? undefined : parseWebhookSettings(initial);
+    this.settings = this.initial;
   }
+
+  /** The settings the emulator started with, validated. */
+  private readonly initial: WebhookSettings | undefined;
 
   /** Sets (or, with undefined, clears) where events go. Throws a readable error for bad settings. */
   configure(settings: WebhookSettings | undefined): void {
@@ -108,12 +112,12 @@ export class WebhookDispatcher {
   }
 
   /**
-   * A response has ended: its event goes out if webhooks are configured and the response can be
-   * read (the event names it only, so an unreadable one, `store: false` in the foreground, is skipped).
+   * A response has ended: its event goes out if webhooks are configured. The caller sends only
+   * responses that can be read (the event names it only: `ResponseStore.isReadable`).
    */
   responseEnded(record: ResponseRecord): void {
     const settings = this.settings;
-    if (settings === undefined || record.unstored || record.gone) return;
+    if (settings === undefined) return;
     const event: WebhookEvent = {
       id: newHexId('evt'),
       object: 'event',

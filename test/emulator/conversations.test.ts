@@ -4,8 +4,8 @@
  * carries, the busy-conversation 400, and MCP approval requests answered approved and denied.
  * Every response validates against the official spec.
  */
-import { EMULATOR_SCRIPT_METADATA_KEY, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { call, specViolations, waitForResponseStatus } from '../support/emulator-http';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { call, specViolations, waitForResponseStatus, scriptMetadata } from '../support/emulator-http';
 
 let emulator: RunningEmulator;
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const script = (steps: unknown[]) => ({ [EMULATOR_SCRIPT_METADATA_KEY]: JSON.stringify({ steps }) });
+const script = scriptMetadata;
 const user = (text: string) => ({ type: 'message', role: 'user', content: text });
 
 describe('conversations and items', () => {

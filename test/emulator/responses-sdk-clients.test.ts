@@ -11,11 +11,11 @@
  */
 import OpenAI from 'openai';
 import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { EMULATOR_SCRIPT_METADATA_KEY, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { specViolations } from '../support/emulator-http';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { specViolations, scriptMetadata } from '../support/emulator-http';
 import { fetchTrustingTestCertificate, testTls } from '../support/test-tls';
 
-const script = (steps: unknown[]) => ({ [EMULATOR_SCRIPT_METADATA_KEY]: JSON.stringify({ steps }) });
+const script = scriptMetadata;
 const WEATHER_STEPS = [{ tools: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }, { answer: 'It is sunny.' }];
 const WEATHER_TOOL = { type: 'function' as const, name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false };
 const TERMINAL = ['completed', 'failed', 'cancelled', 'incomplete'];

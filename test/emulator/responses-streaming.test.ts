@@ -4,8 +4,8 @@
  * background stream resumed with `GET /responses/{id}?stream=true&starting_after=N` (replayed, then
  * live). Every event validates against its `ResponseStreamEvent` member.
  */
-import { EMULATOR_SCRIPT_METADATA_KEY, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { call, parseSse, specViolations, waitForResponseStatus, type SseEvent } from '../support/emulator-http';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { call, parseSse, specViolations, waitForResponseStatus, type SseEvent, scriptMetadata } from '../support/emulator-http';
 
 let emulator: RunningEmulator;
 
@@ -17,7 +17,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-const script = (steps: unknown[]) => ({ [EMULATOR_SCRIPT_METADATA_KEY]: JSON.stringify({ steps }) });
+const script = scriptMetadata;
 
 function types(events: SseEvent[]): string[] {
   return events.map((event) => event.event);

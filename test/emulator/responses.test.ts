@@ -6,7 +6,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { EMULATOR_SCRIPT_METADATA_KEY, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { call, specViolations, waitFor, waitForResponseStatus } from '../support/emulator-http';
+import { call, specViolations, waitFor, waitForResponseStatus, scriptMetadata } from '../support/emulator-http';
 
 let emulator: RunningEmulator;
 
@@ -22,7 +22,7 @@ function invalidRequest(message: string, param: string | null = null, code: stri
   return { error: { message, type: 'invalid_request_error', param, code } };
 }
 
-const script = (steps: unknown[]) => ({ [EMULATOR_SCRIPT_METADATA_KEY]: JSON.stringify({ steps }) });
+const script = scriptMetadata;
 const WEATHER = script([{ tools: [{ name: 'get_weather', arguments: { city: 'Paris' } }] }, { answer: 'It is sunny.' }]);
 /** A step the model takes its time over, so there is something to cancel. */
 const SLOW = script([{ answer: 'late', delay_ms: 10_000 }]);

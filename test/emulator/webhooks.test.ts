@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { EMULATOR_SCRIPT_METADATA_KEY, startEmulator, type RunningEmulator } from '../../src/emulator';
-import { call, captureError, waitFor } from '../support/emulator-http';
+import { startEmulator, type RunningEmulator } from '../../src/emulator';
+import { call, captureError, waitFor, scriptMetadata } from '../support/emulator-http';
 import { validateWebhookEvent } from '../support/openapi-validator';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -69,7 +69,7 @@ afterAll(async () => {
   await Promise.all([emulator.close(), receiver.close()]);
 });
 
-const script = (steps: unknown[]) => ({ [EMULATOR_SCRIPT_METADATA_KEY]: JSON.stringify({ steps }) });
+const script = scriptMetadata;
 
 /** Unwraps a delivery with the official client; throws if its signature does not verify. */
 async function unwrap(delivery: Received | undefined) {

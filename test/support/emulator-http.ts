@@ -2,7 +2,7 @@
  * Small helpers for the emulator tests: raw HTTP calls (so tests see exact status codes, headers and
  * bodies), SSE parsing, polling, and "every recorded response matches the spec".
  */
-import type { RecordedResponse, RunningEmulator } from '../../src/emulator';
+import { EMULATOR_SCRIPT_METADATA_KEY, type RecordedResponse, type RunningEmulator } from '../../src/emulator';
 import { validateResponse, validateResponseStreamEvent, validateStreamEvent } from './openapi-validator';
 
 /** A response as the tests inspect it. */
@@ -195,4 +195,9 @@ export async function captureError(action: () => Promise<unknown>): Promise<unkn
     return error;
   }
   throw new Error('expected the call to fail');
+}
+
+/** Metadata that makes the emulated model follow these steps (a response's or a run's `metadata`). */
+export function scriptMetadata(steps: unknown[]): Record<string, string> {
+  return { [EMULATOR_SCRIPT_METADATA_KEY]: JSON.stringify({ steps }) };
 }

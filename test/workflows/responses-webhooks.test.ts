@@ -3,8 +3,9 @@
  * wakes the waiting workflow, so a run completes with no status polls (the safety poll never fires).
  * Bad signatures, stale timestamps and replayed deliveries are refused or ignored and change nothing.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod/v4';
+import { sign as signWebhook } from '../../src/emulator/webhooks';
 import { OpenAIResponsesApi } from '../../src/providers';
 import { defineTool } from '../../src/tools/define-tool';
 import { startWebhookServer, type RunningWebhookServer } from '../../src/webhooks';
@@ -14,11 +15,9 @@ import { recordHistory } from '../support/histories';
 const echo = defineTool({ name: 'echo', parameters: z.object({ text: z.string() }), idempotent: true, handler: ({ text }) => text });
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
-/** Signs a body the Standard Webhooks way (what the provider does), for deliveries the test forges. */
+/** Headers of a delivery the test forges, signed the Standard Webhooks way (as the emulator signs its own). */
 function sign(body: string, id: string, timestamp: number, secret = SECRET): Record<string, string> {
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
-  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` };
+  return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, id, timestamp, body) };
 }
 
 describe('webhook-driven runs', () => {

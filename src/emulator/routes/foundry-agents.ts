@@ -18,9 +18,20 @@ import { json, param, type EmulatorServices, type RequestContext, type Route } f
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,62}$/;
 
 /** A 404 for an unknown agent or version (Foundry's error shape is added by the server; the wording is the emulator's). */
-function agentNotFound(name: string, version?: string): EmulatorHttpError {
+function agentNotFound(name: string, version?: string, param: string | null = null): EmulatorHttpError {
   const what = version === undefined ? `Agent '${name}'` : `Agent '${name}' version '${version}'`;
-  return openAIError(404, { message: `${what} not found.`, type: 'invalid_request_error', param: null, code: null });
+  return openAIError(404, { message: `${what} not found.`, type: 'invalid_request_error', param, code: null });
+}
+
+/**
+ * An agent's version by name and version, or its latest without one; a 404 naming `param` (the
+ * request field that named it) when there is none.
+ */
+export function findAgentVersion(agents: ReadonlyMap<string, AgentRecord>, name: string, version: string | undefined, param: string | null = null): AgentVersionObject {
+  const record = agents.get(name);
+  const found = version === undefined ? record?.versions.at(-1) : record?.versions.find((candidate) => candidate.version === version);
+  if (found === undefined) throw agentNotFound(name, record === undefined ? undefined : version, param);
+  return found;
 }
 
 function agent(context: RequestContext, services: EmulatorServices): AgentRecord {
@@ -75,13 +86,9 @@ function createVersion(context: RequestContext, services: EmulatorServices) {
   return json(created);
 }
 
-/** The versions of an agent as a list page (`id` is `name:version`). */
+/** One version of an agent (`id` is `name:version`). */
 function versionOf(context: RequestContext, services: EmulatorServices): AgentVersionObject {
-  const record = agent(context, services);
-  const wanted = param(context, 'agent_version');
-  const version = record.versions.find((candidate) => candidate.version === wanted);
-  if (version === undefined) throw agentNotFound(record.name, wanted);
-  return version;
+  return findAgentVersion(services.responses.agents, param(context, 'agent_name'), param(context, 'agent_version'));
 }
 
 const ROUTES: readonly Route[] = [
@@ -90,7 +97,7 @@ const ROUTES: readonly Route[] = [
     method: 'GET',
     template: '/agents',
     handler: (context, services) =>
-      json(paginate([...services.responses.agents.values()].map((record) => ({ ...agentDetails(record) })), parseListQuery(context.query))),
+      json(paginate([...services.responses.agents.values()].map(agentDetails), parseListQuery(context.query))),
   },
   { method: 'GET', template: '/agents/{agent_name}', handler: (context, services) => json(agentDetails(agent(context, services))) },
   {

@@ -1,9 +1,9 @@
 import { RESPONSES_DIALECTS } from '../dialects';
-import { invalidRequest, openAIError } from '../errors';
+import { invalidRequest } from '../errors';
 import { paginate, parseListQuery } from '../pagination';
 import type { CreateResponseRequest } from '../response-engine';
 import { ResponseEventStream } from '../response-stream';
-import type { AgentVersionObject } from '../response-store';
+import { findAgentVersion } from './foundry-agents';
 import {
   json,
   param,
@@ -38,14 +38,7 @@ function createResponse(context: RequestContext, services: EmulatorServices): Ha
 function foundryAgent(body: CreateResponseBody, services: EmulatorServices): CreateResponseRequest['agent'] {
   const reference = body.agent_reference ?? body.agent;
   if (reference === undefined) return undefined;
-  const agent = services.responses.agents.get(reference.name);
-  const version: AgentVersionObject | undefined =
-    reference.version === undefined ? agent?.versions[agent.versions.length - 1] : agent?.versions.find((candidate) => candidate.version === reference.version);
-  if (version === undefined) {
-    const what = reference.version === undefined ? `Agent '${reference.name}'` : `Agent '${reference.name}' version '${reference.version}'`;
-    throw openAIError(404, { message: `${what} not found.`, type: 'invalid_request_error', param: 'agent_reference', code: null });
-  }
-  return { reference, version };
+  return { reference, version: findAgentVersion(services.responses.agents, reference.name, reference.version, 'agent_reference') };
 }
 
 /**
