@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { ThreadsRunsApi } from '../providers/provider';
+import { ProviderConfigurationError } from '../providers/provider-config';
 import type { ResponsesApi } from '../providers/responses-api';
 import { itemText, type WireItem } from '../providers/responses-wire';
 import { RUN_TAG_WORKFLOW_KEY } from '../shared/activity-types';
@@ -25,7 +26,8 @@ const PAGE_SIZE = 100;
 export function createMigrationActivities({ migration, secrets }: MigrationDependencies) {
   const mapped = <T>(work: () => Promise<T>) => providerActivity(secrets, work);
   const need = () => {
-    if (!migration) throw new Error('This worker has no provider that speaks both threads/runs and Responses: configure AGENTRUN_PROVIDER as azure-foundry-agents, openai-responses or emulator-responses (or their classic counterparts).');
+    // A configuration error, not a provider failure: retrying would make `agentrun migrate-thread` wait for ever.
+    if (!migration) throw new ProviderConfigurationError('This worker has no provider that speaks both threads/runs and Responses: configure AGENTRUN_PROVIDER as azure-foundry-agents, openai-responses or emulator-responses (or their classic counterparts; azure-openai with an API key).');
     return migration;
   };
 

@@ -4,7 +4,7 @@
  * successor protocol (`agentrun run --conversation ID ...`).
  */
 import { parseArgs } from 'node:util';
-import { InvalidAgentRunInputError } from '../client';
+import { InvalidAgentRunInputError, migrationWorkflowId } from '../client';
 import { CONNECTION_HELP, CommandError, ExitCode, TASK_QUEUE_HELP, connectClient, connectionOptionSpecs, describeWorkflowFailure, failureSentence, parseCommandLine, printError, printJson, printLine } from './command-support';
 
 const HELP = `usage: agentrun migrate-thread THREAD_ID [--json]
@@ -14,7 +14,7 @@ skipped) into a new conversation of the Responses API, at most 20 items per requ
 workflow (migrate-thread-THREAD_ID): a crash resumes after the last batch copied, and running the
 command again follows the same migration, or prints its result once it has completed. The worker's
 provider must reach both protocols (AGENTRUN_PROVIDER azure-foundry-agents, openai-responses,
-emulator-responses, or their classic counterparts).
+emulator-responses, or their classic counterparts; azure-openai with an API key).
 
   --json                print the result as one JSON object
 ${TASK_QUEUE_HELP}
@@ -46,7 +46,7 @@ export async function migrateThreadCommand(argv: string[]): Promise<number> {
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof InvalidAgentRunInputError) throw new CommandError(error.message, ExitCode.usage);
-    printError(`agentrun migrate-thread: ${failureSentence(`migrate-thread-${threadId}`, describeWorkflowFailure(error))}`);
+    printError(`agentrun migrate-thread: ${failureSentence(migrationWorkflowId(threadId), describeWorkflowFailure(error))}`);
     return ExitCode.failed;
   } finally {
     await client.close();

@@ -4,8 +4,7 @@
  * provider for the `response.completed`, `.failed`, `.cancelled` and `.incomplete` events.
  */
 import { parseArgs } from 'node:util';
-import { OpenAIResponsesApi } from '../providers/responses-api';
-import { createOpenAIClient, endpointOf } from '../providers/openai-provider';
+import { createResponsesApi } from '../providers';
 import { describeProviderConfig, protocolOf, readProviderConfig, ProviderConfigurationError } from '../providers/provider-config';
 import { startWebhookServer } from '../webhooks';
 import { CONNECTION_HELP, CommandError, ExitCode, connectClient, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine } from './command-support';
@@ -51,7 +50,7 @@ export async function webhooksCommand(argv: string[]): Promise<number | undefine
   if (protocolOf(config.kind) !== 'responses') {
     throw new CommandError(`AGENTRUN_PROVIDER=${config.kind} speaks threads/runs, which has no webhooks: use openai-responses, azure-foundry-agents or emulator-responses.`, ExitCode.usage);
   }
-  const responses = new OpenAIResponsesApi(config.kind, endpointOf(config), createOpenAIClient(config));
+  const responses = createResponsesApi(config);
   const agentrun = await connectClient(values);
   const server = await startWebhookServer({ temporal: agentrun.client, webhookSecret, responses, port, host: values.host, log: (line) => printError(line) });
   printLine(`agentrun webhooks: ${server.webhookUrl} (provider ${describeProviderConfig(config)})`);

@@ -12,7 +12,7 @@
  * provider's wire shape.
  */
 import type { NewMessage, RunOptions, RunSnapshot, RunStreamEvent, ToolOutput } from '../shared/agent-types';
-import type { ResultBounds, WaitOptions } from '../shared/activity-types';
+import { RUN_TAG_STEP_KEY, RUN_TAG_WORKFLOW_KEY, type ResultBounds, type WaitOptions } from '../shared/activity-types';
 import type { AssistantMessage } from '../shared/run-types';
 import type { CallOptions } from './provider';
 
@@ -24,6 +24,18 @@ export interface TurnTag {
   workflowId: string;
   /** The workflow's step: +1 for every run (threads) or response (Responses) it creates. */
   step: number;
+}
+
+/** The metadata that tags a turn with the workflow step that created it (found again after a lost create). */
+export function tagMetadata(tag: TurnTag): Record<string, string> {
+  return { [RUN_TAG_WORKFLOW_KEY]: tag.workflowId, [RUN_TAG_STEP_KEY]: String(tag.step) };
+}
+
+/** A new conversation's metadata: the caller's, with the workflow id where the provider's 16 pairs leave room. */
+export function conversationMetadata(metadata: Record<string, string> | undefined, workflowId: string): Record<string, string> {
+  const tagged = { ...metadata };
+  if (Object.keys(tagged).length < 16) tagged[RUN_TAG_WORKFLOW_KEY] = workflowId;
+  return tagged;
 }
 
 /** A conversation to create: the thread or conversation a workflow runs on. */

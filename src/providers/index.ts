@@ -1,7 +1,8 @@
 /**
- * The provider layer: one interface ({@link AgentProvider}), one adapter on the `openai` package
- * configured per dialect, configuration from the worker's environment, and the single mapping of
- * provider errors to Temporal failures.
+ * The provider layer: the neutral seam activities use ({@link AgentService}, over threads/runs or
+ * the Responses API), the protocol APIs and file store under it on the `openai` package configured
+ * per dialect, configuration from the worker's environment, and the single mapping of provider
+ * errors to Temporal failures.
  */
 import type { AgentService } from './agent-service';
 import type { ToolDefinition } from '../shared/agent-types';
@@ -14,7 +15,7 @@ import { ThreadsRunsService } from './threads-runs-service';
 
 export * from './agent-service';
 export * from './provider';
-export { ThreadsRunsService, turnOfRun, turnStatusOfRun } from './threads-runs-service';
+export { ThreadsRunsService } from './threads-runs-service';
 export { ResponsesService, type ResponsesServiceOptions } from './responses-service';
 export { OpenAIResponsesApi, type ResponsesApi } from './responses-api';
 export * from './provider-config';
@@ -40,9 +41,9 @@ export function createAgentService(
   const client = createOpenAIClient(config, dependencies);
   // Files and vector stores are the same API under both protocols.
   const files = new OpenAIProtocolProvider(config.kind, endpointOf(config), client);
-  const migration = migrationEnds(config, dependencies);
-  if (protocolOf(config.kind) === 'threads-runs') return { service: new ThreadsRunsService(files, secrets), files, migration };
+  if (protocolOf(config.kind) === 'threads-runs') return { service: new ThreadsRunsService(files, secrets), files, migration: migrationEnds(config, dependencies, { threads: files }) };
   const api = new OpenAIResponsesApi(config.kind, endpointOf(config), client);
+  const migration = migrationEnds(config, dependencies, { conversations: api });
   const toolCallExpirySeconds = config.kind === 'azure-foundry-agents' ? config.toolCallExpirySeconds : null;
   return { service: new ResponsesService(api, { secrets, defaultTools: options.defaultTools, toolCallExpirySeconds, foundryAgents: config.kind === 'azure-foundry-agents' }), files, migration };
 }
@@ -53,10 +54,15 @@ export function createAgentService(
  * base URLs, a Foundry project's classic and v2 endpoints, Azure OpenAI with a key and its v1
  * endpoint). Undefined where there is no successor (a hub-based project).
  */
-export function migrationEnds(config: ProviderConfig, dependencies: OpenAIProviderDependencies = {}): { threads: ThreadsRunsApi; conversations: ResponsesApi } | undefined {
+export function migrationEnds(
+  config: ProviderConfig,
+  dependencies: OpenAIProviderDependencies = {},
+  built: { threads?: ThreadsRunsApi; conversations?: ResponsesApi } = {},
+): { threads: ThreadsRunsApi; conversations: ResponsesApi } | undefined {
+  // The end that is the worker's own configuration is the client already built (`built`): one client and credential fewer.
   const pair = (classic: ProviderConfig, successor: ProviderConfig) => ({
-    threads: new OpenAIProtocolProvider(classic.kind, endpointOf(classic), createOpenAIClient(classic, dependencies)),
-    conversations: new OpenAIResponsesApi(successor.kind, endpointOf(successor), createOpenAIClient(successor, dependencies)),
+    threads: (classic.kind === config.kind && built.threads) || createOpenAIProvider(classic, dependencies),
+    conversations: (successor.kind === config.kind && built.conversations) || createResponsesApi(successor, dependencies),
   });
   switch (config.kind) {
     case 'emulator':
@@ -74,4 +80,9 @@ export function migrationEnds(config: ProviderConfig, dependencies: OpenAIProvid
       if (!config.apiKey) return undefined;
       return pair(config, { kind: 'openai-responses', baseUrl: `${config.endpoint}/openai/v1`, apiKey: config.apiKey, timeoutMs: config.timeoutMs });
   }
+}
+
+/** The Responses API of a configuration (the seam's, the webhook receiver's, a migration's target). */
+export function createResponsesApi(config: ProviderConfig, dependencies: OpenAIProviderDependencies = {}): OpenAIResponsesApi {
+  return new OpenAIResponsesApi(config.kind, endpointOf(config), createOpenAIClient(config, dependencies));
 }

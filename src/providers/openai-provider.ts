@@ -71,8 +71,11 @@ export function createOpenAIClient(config: ProviderConfig, dependencies: OpenAIP
   const common = { maxRetries: 0, timeout: config.timeoutMs, fetch: realmSafeFetch(budgeted) };
   switch (config.kind) {
     case 'emulator':
+    case 'emulator-responses':
       return new OpenAI({ ...common, baseURL: `${config.baseUrl}/v1`, apiKey: config.apiKey });
     case 'openai':
+    case 'openai-responses':
+      // openai-responses is also Azure OpenAI's v1 endpoint (https://RESOURCE.openai.azure.com/openai/v1): no api-version.
       return new OpenAI({ ...common, baseURL: config.baseUrl, apiKey: config.apiKey, organization: config.organization ?? null, project: config.project ?? null });
     case 'azure-openai': {
       const auth = config.apiKey
@@ -89,11 +92,6 @@ export function createOpenAIClient(config: ProviderConfig, dependencies: OpenAIP
       const token = getBearerTokenProvider(dependencies.credential ?? new DefaultAzureCredential(), scope);
       return new OpenAI({ ...common, baseURL: config.endpoint, apiKey: token, defaultQuery: { 'api-version': config.apiVersion } });
     }
-    case 'emulator-responses':
-      return new OpenAI({ ...common, baseURL: `${config.baseUrl}/v1`, apiKey: config.apiKey });
-    case 'openai-responses':
-      // Also Azure OpenAI's v1 endpoint (https://RESOURCE.openai.azure.com/openai/v1): no api-version.
-      return new OpenAI({ ...common, baseURL: config.baseUrl, apiKey: config.apiKey, organization: config.organization ?? null, project: config.project ?? null });
     case 'azure-foundry-agents': {
       // Foundry agents v2: the project's OpenAI-compatible endpoint, as azure-ai-projects 2.x's
       // get_openai_client() builds it (`{endpoint}/openai/v1`, no api-version), with Entra ID.
@@ -125,6 +123,12 @@ export function endpointOf(config: ProviderConfig): string {
 }
 
 /** Per-call options as `openai`'s request options. */
+/** The provider's `openai-poll-after-ms` hint, when it sent a usable one. */
+export function pollAfterMs(headers: Headers): number | undefined {
+  const hint = Number(headers.get('openai-poll-after-ms'));
+  return Number.isFinite(hint) && hint > 0 ? hint : undefined;
+}
+
 export function requestOptions(options: CallOptions | undefined): OpenAI.RequestOptions {
   // `openai` rejects an explicit `timeout: undefined`: set only what the caller gave.
   const request: OpenAI.RequestOptions = {};
@@ -196,8 +200,7 @@ export class OpenAIProtocolProvider implements AgentProvider {
 
   async getRun(threadId: string, runId: string, options?: CallOptions): Promise<RunRetrieval> {
     const { data, response } = await this.threads.runs.retrieve(runId, { thread_id: threadId }, requestOptions(options)).withResponse();
-    const hint = Number(response.headers.get('openai-poll-after-ms'));
-    return { run: toRunSnapshot(data), pollAfterMs: Number.isFinite(hint) && hint > 0 ? hint : undefined };
+    return { run: toRunSnapshot(data), pollAfterMs: pollAfterMs(response.headers) };
   }
 
   async listRuns(threadId: string, query: ListQuery = {}, options?: CallOptions): Promise<RunSnapshot[]> {

@@ -4,7 +4,7 @@
  * official `openai` package; bodies are built and responses parsed by responses-wire.ts.
  */
 import type OpenAI from 'openai';
-import { requestOptions } from './openai-provider';
+import { pollAfterMs, requestOptions } from './openai-provider';
 import type { CallOptions, ProviderKind } from './provider';
 import { toResponseRecord, toWireItem, type ResponseRecord, type WireItem } from './responses-wire';
 
@@ -64,8 +64,7 @@ export class OpenAIResponsesApi implements ResponsesApi {
 
   async getResponse(responseId: string, options?: CallOptions): Promise<{ response: ResponseRecord; pollAfterMs?: number }> {
     const { data, response } = await this.client.responses.retrieve(responseId, {}, requestOptions(options)).withResponse();
-    const hint = Number(response.headers.get('openai-poll-after-ms'));
-    return { response: toResponseRecord(data), pollAfterMs: Number.isFinite(hint) && hint > 0 ? hint : undefined };
+    return { response: toResponseRecord(data), pollAfterMs: pollAfterMs(response.headers) };
   }
 
   async *streamResponse(responseId: string, startingAfter: number | undefined, options?: CallOptions): AsyncIterable<ResponseStreamItem> {

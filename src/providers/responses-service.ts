@@ -14,11 +14,11 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { isTerminalRunStatus, type RunSnapshot, type RunStreamEvent, type ToolDefinition } from '../shared/agent-types';
-import { RUN_TAG_STEP_KEY, RUN_TAG_WORKFLOW_KEY, type LiveRunDetails, type ResultBounds } from '../shared/activity-types';
+import type { LiveRunDetails, ResultBounds } from '../shared/activity-types';
 import { FailureType } from '../shared/failure-types';
 import type { AssistantMessage } from '../shared/run-types';
 import { truncateText } from '../shared/truncate';
-import type { AgentService, AnswerToolCallsRequest, NewConversation, StartedTurn, StartTurnRequest, TurnContext, TurnRef, TurnTag } from './agent-service';
+import { conversationMetadata, tagMetadata, type AgentService, type AnswerToolCallsRequest, type NewConversation, type StartedTurn, type StartTurnRequest, type TurnContext, type TurnRef } from './agent-service';
 import type { CallOptions } from './provider';
 import type { ResponsesApi, ResponseStreamItem } from './responses-api';
 import { itemText, pendingCallsOf, toAnswerItem, toCreateResponseBody, toInputMessage, toTurn, turnStatusOfResponse, type ResponseRecord, type TurnFrame, type WireItem } from './responses-wire';
@@ -80,9 +80,7 @@ export class ResponsesService implements AgentService {
   }
 
   async createConversation(conversation: NewConversation, workflowId: string, options?: CallOptions): Promise<{ conversationId: string; messagesAdded: boolean }> {
-    const metadata = { ...conversation.metadata };
-    if (Object.keys(metadata).length < 16) metadata[RUN_TAG_WORKFLOW_KEY] = workflowId;
-    const { id } = await this.api.createConversation({ metadata }, options);
+    const { id } = await this.api.createConversation({ metadata: conversationMetadata(conversation.metadata, workflowId) }, options);
     // The messages go in as the first turn's input: that input is the evidence a lost create is found by.
     return { conversationId: id, messagesAdded: false };
   }
@@ -101,14 +99,14 @@ export class ResponsesService implements AgentService {
     }
     const input = (run.additionalMessages ?? []).map(toInputMessage);
     const where = { conversationId: request.conversationId, previousResponseId: run.previousResponseId };
-    return this.createTurn(toCreateResponseBody(run, input, where, this.tagged(run.metadata, request.tag), this.defaultTools), input, request, context);
+    return this.createTurn(toCreateResponseBody(run, input, where, { ...run.metadata, ...tagMetadata(request.tag) }, this.defaultTools), input, request, context);
   }
 
   async answerToolCalls(request: AnswerToolCallsRequest, context: TurnContext): Promise<StartedTurn> {
     const run = request.run ?? {};
-    const input = request.outputs.map((output) => toAnswerItem(output, undefined));
+    const input = request.outputs.map((output) => toAnswerItem(output));
     const where = { conversationId: request.conversationId, previousResponseId: isLost(request.turnId) ? undefined : request.turnId };
-    const body = toCreateResponseBody(run, input, where, this.tagged(run.metadata, request.tag), this.defaultTools);
+    const body = toCreateResponseBody(run, input, where, { ...run.metadata, ...tagMetadata(request.tag) }, this.defaultTools);
     try {
       return await this.createTurn(body, input, { conversationId: request.conversationId, tag: request.tag, onActiveRun: 'wait', run }, context);
     } catch (error) {
@@ -252,11 +250,10 @@ export class ResponsesService implements AgentService {
     const inputItemId = lostInputItemId(ref.turnId);
     const detectedAt = Number(ref.turnId.slice(ref.turnId.lastIndexOf('_') + 1));
     const output = (await this.itemsAfterInput(ref.conversationId, inputItemId, options)) ?? [];
-    const frame = this.frame(ref.conversationId);
     const base: RunSnapshot = {
       id: ref.turnId,
       threadId: ref.conversationId,
-      assistantId: frame.agent,
+      assistantId: '',
       status: 'running',
       providerStatus: 'unknown (create answer lost)',
       requiredToolCalls: [],
@@ -285,12 +282,8 @@ export class ResponsesService implements AgentService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private tagged(metadata: Record<string, string> | undefined, tag: TurnTag): Record<string, string> {
-    return { ...metadata, [RUN_TAG_WORKFLOW_KEY]: tag.workflowId, [RUN_TAG_STEP_KEY]: String(tag.step) };
-  }
-
   private frame(conversationId: string): TurnFrame {
-    return { conversationId, agent: '', toolCallExpirySeconds: this.toolCallExpirySeconds };
+    return { conversationId, toolCallExpirySeconds: this.toolCallExpirySeconds };
   }
 
   private placeholder(conversationId: string, providerStatus: string): RunSnapshot {
@@ -336,15 +329,9 @@ function matchInput(items: readonly WireItem[], input: readonly Record<string, u
     if (item.type !== sent.type) return undefined;
     if (sent.type === 'function_call_output' && item.call_id !== sent.call_id) return undefined;
     if (sent.type === 'mcp_approval_response' && item.approval_request_id !== sent.approval_request_id) return undefined;
-    if (sent.type === 'message' && (item.role !== sent.role || itemText(item) !== sentText(sent))) return undefined;
+    if (sent.type === 'message' && (item.role !== sent.role || itemText(item) !== itemText(sent as WireItem))) return undefined;
   }
   return items[0]!.id ?? undefined;
-}
-
-function sentText(message: Record<string, unknown>): string {
-  const content = message.content;
-  if (typeof content === 'string') return content;
-  return (content as Array<{ text?: string }>).map((part) => part.text ?? '').filter(Boolean).join('\n');
 }
 
 function mismatch(message: string): ApplicationFailure {

@@ -123,8 +123,6 @@ export function itemText(item: WireItem): string {
 export interface TurnFrame {
   /** The conversation ('' for a chain). */
   conversationId: string;
-  /** The agent's label (assistant id, `name@version`, `model:...`). */
-  agent: string;
   /** Seconds after creation when pending calls expire (Foundry agents v2), or null. */
   toolCallExpirySeconds: number | null;
 }
@@ -136,7 +134,7 @@ export function toTurn(response: ResponseRecord, frame: TurnFrame): RunSnapshot 
   return {
     id: response.id,
     threadId: response.conversationId ?? frame.conversationId,
-    assistantId: frame.agent || (response.model ? `model:${response.model}` : ''),
+    assistantId: response.model ? `model:${response.model}` : '',
     status,
     providerStatus: response.status,
     requiredToolCalls: status === 'requires_action' ? pending : [],
@@ -172,8 +170,8 @@ export function toInputMessage(message: NewMessage): WireBody {
 }
 
 /** The answer to one call as an input item. */
-export function toAnswerItem(output: ToolOutput, call: Pick<ToolCall, 'kind'> | undefined): WireBody {
-  if (call?.kind === 'mcp_approval' || output.approve !== undefined) {
+export function toAnswerItem(output: ToolOutput): WireBody {
+  if (output.approve !== undefined) {
     return compact({ type: 'mcp_approval_response', approval_request_id: output.toolCallId, approve: output.approve === true, reason: output.output || undefined });
   }
   return { type: 'function_call_output', call_id: output.toolCallId, output: output.output };

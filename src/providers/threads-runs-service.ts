@@ -12,7 +12,7 @@ import { RUN_TAG_STEP_KEY, RUN_TAG_WORKFLOW_KEY, type ResultBounds } from '../sh
 import { FailureType } from '../shared/failure-types';
 import type { AssistantMessage } from '../shared/run-types';
 import { truncateText } from '../shared/truncate';
-import type { AgentService, AnswerToolCallsRequest, NewConversation, StartedTurn, StartTurnRequest, TurnContext, TurnRef, TurnTag } from './agent-service';
+import { conversationMetadata, tagMetadata, type AgentService, type AnswerToolCallsRequest, type NewConversation, type StartedTurn, type StartTurnRequest, type TurnContext, type TurnRef, type TurnTag } from './agent-service';
 import type { CallOptions, ThreadsRunsApi } from './provider';
 import { toApplicationFailure } from './to-application-failure';
 
@@ -20,7 +20,7 @@ import { toApplicationFailure } from './to-application-failure';
 const RECONCILE_SCAN = 20;
 
 /** A run's raw status in agentrun's vocabulary: the one place threads/runs statuses are interpreted. */
-export function turnStatusOfRun(status: string): TurnStatus {
+function turnStatusOfRun(status: string): TurnStatus {
   switch (status) {
     case 'requires_action':
     case 'completed':
@@ -36,7 +36,7 @@ export function turnStatusOfRun(status: string): TurnStatus {
 }
 
 /** A raw run as a turn: the status mapped, the provider's own kept for people. */
-export function turnOfRun(run: RunSnapshot): RunSnapshot {
+function turnOfRun(run: RunSnapshot): RunSnapshot {
   return { ...run, status: turnStatusOfRun(run.status), providerStatus: run.status };
 }
 
@@ -56,8 +56,7 @@ export class ThreadsRunsService implements AgentService {
   }
 
   async createConversation(conversation: NewConversation, workflowId: string, options?: CallOptions): Promise<{ conversationId: string }> {
-    const metadata = { ...conversation.metadata };
-    if (Object.keys(metadata).length < 16) metadata[RUN_TAG_WORKFLOW_KEY] = workflowId;
+    const metadata = conversationMetadata(conversation.metadata, workflowId);
     const { id } = await this.api.createThread({ messages: conversation.messages, metadata, toolResources: conversation.toolResources }, options);
     return { conversationId: id };
   }
@@ -181,10 +180,6 @@ export class ThreadsRunsService implements AgentService {
       await context.sleep(Math.min(context.wait.pollIntervalMs, 1_000));
     }
   }
-}
-
-function tagMetadata(tag: TurnTag): Record<string, string> {
-  return { [RUN_TAG_WORKFLOW_KEY]: tag.workflowId, [RUN_TAG_STEP_KEY]: String(tag.step) };
 }
 
 function isTagged(run: RunSnapshot, tag: TurnTag): boolean {
