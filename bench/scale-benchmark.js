@@ -14,7 +14,8 @@
  * Scenarios:
  *   agentrun-poll       agentrun worker, threads/runs, default input (poll every 1 s), the watcher
  *   agentrun-stream     agentrun worker, Responses API, wait.mode stream, the watcher
- *   agentrun-no-watcher        agentrun worker --no-watcher --max-activities N+50: each wait holds a slot (the 0.2 design)
+ *   agentrun-no-watcher agentrun worker --no-watcher --max-activities N+50: each wait holds a slot and
+ *                       heartbeats every second, as in 0.2 (the history is 0.3's: the wait is still watchRun)
  *   sdk-default         openai-node createAndRunPoll, default interval (5 s when the provider sends no hint)
  *   sdk-1s              openai-node createAndRunPoll, pollIntervalMs 1000
  *   parked              agentrun worker; N runs each waiting for a person's approval: RSS while parked,
@@ -117,9 +118,17 @@ function memoryMiB(pid) {
   return { peak: Math.round(field('VmHWM')), now: Math.round(field('VmRSS')) };
 }
 
+/** Every child still running: killed when this process exits, however it exits (no orphaned workers). */
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 /** Spawns node on a script; resolves once a line of its stdout matches `ready`. */
 function startProcess(args, env, ready) {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let output = '';
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const started = new Promise((resolve, reject) => {

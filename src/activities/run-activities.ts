@@ -115,18 +115,20 @@ export function createRunActivities({ service, secrets, watcher }: RunActivityDe
 
   /**
    * Waits on a started turn (its stream, or by polling) until it needs action or ends, and reads
-   * its messages once it has ended. In webhook mode, and when the turn goes to `watchRun`, returns
-   * the started turn as it is.
+   * its messages once it has ended. In webhook mode, and with `handOff` (the turn goes to
+   * `watchRun`), returns the started turn as it is.
    */
-  async function settle(context: TurnContext, started: StartedTurn, bounds: ResultBounds, fallbackConversationId: string): Promise<RunProgress> {
+  async function settle(context: TurnContext, started: StartedTurn, bounds: ResultBounds, fallbackConversationId: string, handOff = false): Promise<RunProgress> {
     const { wait } = context;
     let turn: RunSnapshot | undefined = started.kind === 'turn' ? started.turn : undefined;
     try {
       if (started.kind === 'stream') turn = await consumeStream(context, started.conversationId, started.events);
       else {
         context.report(started.turn);
-        // Webhook mode: the workflow waits for the provider's webhook; hand-off: for watchRun.
-        if (!isActionable(started.turn) && wait.mode !== 'webhook' && !handsOff(wait)) turn = await pollUntilActionable(context, started.turn.threadId, started.turn.id);
+        // Webhook mode: the workflow waits for the provider's webhook (each read still gives up on a
+        // turn queued too long); hand-off: for watchRun.
+        if (!isActionable(started.turn) && wait.mode === 'webhook') await giveUpIfStuck(context, started.turn);
+        else if (!isActionable(started.turn) && !handOff) turn = await pollUntilActionable(context, started.turn.threadId, started.turn.id);
       }
     } catch (error) {
       await cancelWhatWasStarted(context, turn);
@@ -185,7 +187,7 @@ export function createRunActivities({ service, secrets, watcher }: RunActivityDe
         const started =
           resumed ??
           (await service.startTurn({ conversationId: params.threadId, run: params.run, tag: { workflowId: params.workflowId, step: params.step }, onActiveRun: params.onActiveRun }, context));
-        return settle(context, started, params.bounds, params.threadId);
+        return settle(context, started, params.bounds, params.threadId, handsOff(params.wait));
       });
     },
 
@@ -204,14 +206,13 @@ export function createRunActivities({ service, secrets, watcher }: RunActivityDe
             { conversationId: params.threadId, turnId: params.runId, outputs: params.outputs, tag: { workflowId: params.workflowId ?? '', step: params.step ?? 0 }, run: params.run },
             context,
           ));
-        return settle(context, started, params.bounds, params.threadId);
+        return settle(context, started, params.bounds, params.threadId, handsOff(params.wait));
       });
     },
 
     /** Waits for a known turn to need action or end, in the activity (webhook mode's read, continue-as-new). */
     async waitForRun(params: WaitForRunParams): Promise<RunProgress> {
-      const wait = { ...params.wait, handOff: false };
-      return mapped(async () => waitOnKnownTurn(turnContext(wait), { ...params, wait }));
+      return mapped(async () => waitOnKnownTurn(turnContext(params.wait), params));
     },
 
     /**
@@ -220,9 +221,8 @@ export function createRunActivities({ service, secrets, watcher }: RunActivityDe
      * Never starts a turn, so a retry on another worker (this one died) simply watches it again.
      */
     async watchRun(params: WaitForRunParams): Promise<RunProgress> {
-      const wait = { ...params.wait, handOff: false };
-      if (!watcher) return mapped(async () => waitOnKnownTurn(turnContext(wait), { ...params, wait }));
-      return watcher.adopt(wait, (context) => waitOnKnownTurn(context, { ...params, wait }), (error) => toApplicationFailure(error, secrets));
+      if (!watcher) return mapped(async () => waitOnKnownTurn(turnContext(params.wait), params));
+      return watcher.adopt(params.wait, (context) => waitOnKnownTurn(context, params), (error) => toApplicationFailure(error, secrets));
     },
 
     /**

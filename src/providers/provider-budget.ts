@@ -110,7 +110,10 @@ export class ProviderBudget {
     this.nextPauseMs = Math.min(MAX_PAUSE_MS, this.nextPauseMs * 2);
   }
 
-  /** Waits for a slot: not paused, under the rate, under the concurrency. FIFO. */
+  /**
+   * Waits for a slot: not paused, under the rate, under the concurrency. Waiters are woken in
+   * arrival order; one that finds the budget taken again goes to the back.
+   */
   private async acquire(signal: AbortSignal | undefined): Promise<void> {
     const queuedAt = Date.now();
     while (!this.mayStart()) {

@@ -40,6 +40,8 @@ export const FailureType = {
   ProviderProtocolMismatch: 'ProviderProtocolMismatch',
   /** A turn stayed `queued` past `wait.queuedTimeout`; it was cancelled. Not retried. */
   ProviderTurnStuck: 'ProviderTurnStuck',
+  /** A worker shutting down gave its watched wait back: retried at once, by another worker. */
+  WatchHandedBack: 'WatchHandedBack',
   /** A stream sent an `error` event. Retried (a retry re-attaches or resumes). */
   ProviderStreamError: 'ProviderStreamError',
   /** Any other provider error. Retried. */

@@ -13,20 +13,26 @@
  *   cancels its turn at the provider itself; the watcher learns of it at its next heartbeat.
  *
  * Heartbeats are what a watched turn costs the Temporal server, so they are spread: each turn
- * heartbeats about three times per heartbeat timeout, and all turns together at most
- * `heartbeatsPerSecond` (the interval stretches, up to half the timeout, as turns are added).
+ * heartbeats about three times per heartbeat timeout; as turns are added the interval stretches
+ * towards `heartbeatsPerSecond` for them all, but never past half the timeout (a longer one would
+ * miss it). A status change is heartbeated at once, whatever the rate.
  */
 import { CompleteAsyncError, Context } from '@temporalio/activity';
 import { ActivityCancelledError, ActivityNotFoundError, type Client } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { CallOptions } from '../providers/provider';
 import type { TurnContext } from '../providers/agent-service';
 import type { RunSnapshot } from '../shared/agent-types';
 import { liveDetails, type WaitOptions } from '../shared/activity-types';
+import { FailureType } from '../shared/failure-types';
 
 /** Options of a {@link TurnWatcher}. */
 export interface TurnWatcherOptions {
-  /** Heartbeats sent per second, at most, across every watched turn (default 200). */
+  /**
+   * The heartbeat rate the watcher aims at across every watched turn (default 200 per second). A
+   * target, not a cap: intervals never stretch past half the heartbeat timeout, and status changes
+   * are sent at once.
+   */
   heartbeatsPerSecond?: number;
   /** Where to log hand-backs and trouble (default: nowhere). */
   log?: (line: string) => void;
@@ -146,7 +152,7 @@ export class TurnWatcher {
     await Promise.all(
       turns.map((turn) =>
         turn.client.activity
-          .fail(turn.taskToken, Object.assign(new Error(`Handed back: ${reason}; another worker resumes the wait.`), { name: 'WatchHandedBack' }))
+          .fail(turn.taskToken, ApplicationFailure.create({ type: FailureType.WatchHandedBack, message: `Handed back: ${reason}; another worker resumes the wait.` }))
           .catch(() => undefined),
       ),
     );

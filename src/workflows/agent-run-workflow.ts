@@ -342,8 +342,9 @@ class AgentRun {
       });
       // A new turn object (Responses) was created with the next step's tags; threads/runs resume the same run.
       if (progress.run.id && progress.run.id !== run.id) this.step += 1;
-      progress = await this.untilActionable(progress);
+      // Said of the submit's own answer: the wait that follows returns a fresh reading without it.
       if (progress.alreadySubmitted) this.note('tool outputs had already reached the provider (a retried submit)');
+      progress = await this.untilActionable(progress);
       if (progress.run.status === 'expired') {
         this.observe(progress);
         progress = await this.continueAfterExpiry(run, settled);
@@ -418,9 +419,11 @@ class AgentRun {
   /**
    * Waits until the turn needs the workflow. Webhook mode: the activities start a turn and return
    * while it runs; the workflow waits for the provider's webhook (relayed as a signal), or at most
-   * `safetyPollInterval`, then reads the turn (a timer, a signal, one read). Poll and stream mode
-   * (hand-off): `watchRun`, one activity the worker's watcher completes. Either way O(1) history
-   * per wait. Runs from before the hand-off got actionable turns only, and return at once.
+   * `safetyPollInterval`, then reads the turn: a timer, a signal and one read per webhook, plus a
+   * timer and a read per safety poll while none comes. Poll and stream mode (hand-off): `watchRun`,
+   * one activity the worker's watcher completes, O(1) history however long the wait. Runs from
+   * before the hand-off got actionable turns only, and return at once. (Known, left: a read after
+   * the webhook that still says running reads again at once; a patch would be needed to pause.)
    */
   private async untilActionable(progress: RunProgress): Promise<RunProgress> {
     while (progress.run.status !== 'requires_action' && !isTerminalRunStatus(progress.run.status)) {
@@ -486,6 +489,8 @@ class AgentRun {
   private async settle(record: ToolCallRecord): Promise<'cancelled' | void> {
     const reusable = this.reusableOutputs[reuseKey(record)];
     if (reusable) {
+      // An MCP approval's decision is its answer: a denial was recorded as an error output.
+      if (record.kind === 'mcp_approval') record.approved = !reusable.isError;
       this.complete(record, reusable.output, reusable.isError, { type: 'automatic' });
       record.reused = true;
       return;
