@@ -3,7 +3,7 @@
  * Prebuilds the bundle of agentrun's workflows at build time (`npm run build`), so a worker does not
  * run webpack at every start: dist/workflow-bundle.js, and dist/workflow-bundle.json naming the
  * `@temporalio/workflow` version it carries (a worker uses it only when the installed SDK is that
- * version: see src/plugin.ts `prebuiltWorkflowBundle`).
+ * version: see src/prebuilt-workflow-bundle.ts `prebuiltWorkflowBundle`).
  */
 'use strict';
 const fs = require('node:fs');

@@ -30,33 +30,7 @@ export {
   type FileStatusFilter,
 } from './ingestion-client';
 export { connectTemporalClient, temporalSettings } from './temporal-connection';
-export { agentRunInputSchema, agentOf, agentLabel, conversationOf, describeIssues, type AgentRunInput, type ValidatedAgentRunInput, type AgentSpec, type ConversationSpec, type ToolPolicy } from './shared/run-input';
-export { migrateThreadInputSchema, type MigrateThreadInput, type MigrationResult, type MigrationProgress } from './shared/migration-types';
-export * from './shared/run-types';
-export * from './shared/agent-types';
-export * from './shared/ingestion-types';
-export { FailureType, type FailureTypeName } from './shared/failure-types';
-export {
-  DEFAULT_TASK_QUEUE,
-  AGENT_RUN_WORKFLOW_TYPE,
-  approveToolCallSignal,
-  denyToolCallSignal,
-  submitToolOutputSignal,
-  decideToolCallUpdate,
-  runStateQuery,
-  providerWebhookSignal,
-  type ApproveToolCallPayload,
-  type DenyToolCallPayload,
-  type SubmitToolOutputPayload,
-  type ToolCallDecisionPayload,
-  type ProviderWebhookEvent,
-} from './shared/run-messages';
-export {
-  ingestDocumentsInputSchema,
-  type IngestDocumentsInput,
-  type UploadFileInput,
-  type CreateVectorStoreInput,
-  type AttachFileInput,
-  type CreateFileBatchInput,
-  type DocumentSource,
-} from './shared/ingestion-input';
+export * from './shared/public-definitions';
+// Kept from 0.2 for clients that wait on a run's status themselves.
+export { TERMINAL_RUN_STATUSES, isTerminalRunStatus } from './shared/agent-types';
+export { TERMINAL_FILE_STATUSES, TERMINAL_BATCH_STATUSES } from './shared/ingestion-types';

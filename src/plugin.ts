@@ -26,7 +26,7 @@ import type { ResponsesApi } from './providers/responses-api';
 import { ThreadsRunsService } from './providers/threads-runs-service';
 import { checkUniqueNames } from './tools/load-tools';
 import { toolDefinitions, type Tool } from './tools/define-tool';
-import { prebuiltWorkflowBundle } from './prebuilt-workflow-bundle';
+import { agentrunWorkflows } from './prebuilt-workflow-bundle';
 import { TurnWatcher, type TurnWatcherOptions } from './watcher/turn-watcher';
 import type { ProviderBudgetOptions } from './providers/provider-budget';
 
@@ -123,7 +123,7 @@ export class AgentrunPlugin extends SimplePlugin {
     const hasWorkflows = configured.workflowsPath !== undefined || configured.workflowBundle !== undefined;
     // Workflow interceptor modules must be bundled in: with them, agentrun's sources are bundled at start.
     const needsBundling = Boolean(configured.interceptors?.workflowModules?.length);
-    const workflows = hasWorkflows ? {} : ((!needsBundling && prebuiltWorkflowBundle()) || { workflowsPath: require.resolve('./workflows') });
+    const workflows = hasWorkflows ? {} : agentrunWorkflows(!needsBundling);
     return {
       ...configured,
       ...workflows,

@@ -16,7 +16,8 @@ const BUNDLE_MANIFEST = 'workflow-bundle.json';
  * (the bundle carries the SDK's workflow runtime, which must match the worker's). Undefined
  * otherwise: the worker bundles the sources at start.
  */
-export function prebuiltWorkflowBundle(directory: string = __dirname): { workflowBundle: { codePath: string } } | undefined {
+export function prebuiltWorkflowBundle(): { workflowBundle: { codePath: string } } | undefined {
+  const directory = __dirname;
   const codePath = path.join(directory, BUNDLE_FILE);
   try {
     const manifest = JSON.parse(fs.readFileSync(path.join(directory, BUNDLE_MANIFEST), 'utf8')) as { temporalWorkflowVersion?: string };
@@ -26,4 +27,12 @@ export function prebuiltWorkflowBundle(directory: string = __dirname): { workflo
   } catch {
     return undefined;
   }
+}
+
+/**
+ * How a worker (or a replay) gets agentrun's workflows: the prebuilt bundle when it fits (and
+ * `prebuilt` allows it), else the workflows module, which the SDK bundles.
+ */
+export function agentrunWorkflows(prebuilt = true): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  return (prebuilt && prebuiltWorkflowBundle()) || { workflowsPath: require.resolve('./workflows') };
 }

@@ -7,42 +7,22 @@
  */
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
-import { AgentrunPlugin, type AgentrunBackend } from './plugin';
-import type { AgentProvider } from './providers/provider';
+import { AgentrunPlugin, type AgentrunPluginOptions } from './plugin';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { temporalSettings } from './temporal-connection';
-import type { Tool } from './tools/define-tool';
-import type { TurnWatcher, TurnWatcherOptions } from './watcher/turn-watcher';
-import type { ProviderBudgetOptions } from './providers/provider-budget';
 
-/** Options of {@link createAgentrunWorker}. */
-export interface AgentrunWorkerOptions {
+/** Options of {@link createAgentrunWorker}: the plugin's (tools, provider, watcher, budget, ...), and the worker's own. */
+export interface AgentrunWorkerOptions extends AgentrunPluginOptions {
   /** Default: from Temporal's environment (TEMPORAL_ADDRESS, envconfig profiles). */
   connection?: NativeConnection;
   namespace?: string;
   /** Default `agentrun`. */
   taskQueue?: string;
-  /** The function tools this worker runs. */
-  tools?: readonly Tool[];
-  /**
-   * A threads/runs provider with its file store (the `openai` adapter for one configuration). Default:
-   * what `AGENTRUN_PROVIDER` configures. Ignored when `service` is given.
-   */
-  provider?: AgentProvider;
-  /** The neutral seam over the worker's protocol (threads/runs or Responses), with its file store and, optionally, the ends of thread migrations. */
-  service?: AgentrunBackend;
-  /** Secrets to scrub from failure messages (default: the configured provider's keys). */
-  secrets?: readonly string[];
   /** Register agentrun's search attributes when the server lacks them (default true). */
   registerSearchAttributes?: boolean;
-  /** The watcher that holds poll and stream waits without activity slots (default on; see {@link AgentrunPlugin}). */
-  watcher?: boolean | TurnWatcherOptions | TurnWatcher;
-  /** The provider budget (see {@link AgentrunPlugin}); default from the environment. */
-  budget?: ProviderBudgetOptions;
   /** Passed to `Worker.create` (concurrency limits, interceptors, ...). */
   workerOptions?: Partial<WorkerOptions>;
-  log?: (line: string) => void;
 }
 
 /**
@@ -50,17 +30,18 @@ export interface AgentrunWorkerOptions {
  * {@link AgentrunPlugin} on a worker of its own (agentrun's workflows as its workflows module).
  */
 export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}): Promise<Worker> {
+  const { connection: given, namespace: givenNamespace, taskQueue, registerSearchAttributes, workerOptions: givenWorkerOptions, ...pluginOptions } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const settings = temporalSettings({ namespace: options.namespace });
-  const connection = options.connection ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
-  const namespace = options.namespace ?? settings.namespace;
-  if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
-  const plugin = new AgentrunPlugin({ tools: options.tools, service: options.service, provider: options.provider, secrets: options.secrets, log, watcher: options.watcher, budget: options.budget });
-  const { plugins = [], ...workerOptions } = options.workerOptions ?? {};
+  const settings = temporalSettings({ namespace: givenNamespace });
+  const connection = given ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
+  const namespace = givenNamespace ?? settings.namespace;
+  if (registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
+  const plugin = new AgentrunPlugin({ ...pluginOptions, log });
+  const { plugins = [], ...workerOptions } = givenWorkerOptions ?? {};
   return Worker.create({
     connection,
     namespace,
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     ...workerOptions,
     plugins: [...plugins, plugin],
   });

@@ -24,7 +24,7 @@ function tools. Runs until Ctrl-C or SIGTERM, then shuts down gracefully.
 ${TASK_QUEUE_HELP}
   --log-level LEVEL     worker log level on stderr: error, warn, info (default), debug, trace
 
-Sizing (README, "Sizing"); the defaults need no tuning for 10,000 waiting runs:
+Sizing (README, "Sizing", with measured numbers):
   --max-activities N    activity slots: tool calls and short provider calls (default 100);
                         waits on the provider do not hold one (the watcher holds them)
   --max-cached-workflows N
@@ -104,7 +104,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     let worker: Worker;
     try {
       const workerOptions = {
-        ...(versioning ? { workerDeploymentOptions: workerDeploymentOptions(versioning) } : {}),
+        ...(versioning ? { workerDeploymentOptions: versioning.deployment } : {}),
         ...(sizing.maxActivities !== undefined ? { maxConcurrentActivityTaskExecutions: sizing.maxActivities } : {}),
         ...(sizing.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: sizing.maxCachedWorkflows } : {}),
       };
@@ -136,11 +136,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
 }
 
 /** Worker Versioning from the environment; a partial or wrong setting is a usage error that says what to set. */
-function readVersioning(): AgentrunWorkerVersioning | undefined {
+function readVersioning(): (AgentrunWorkerVersioning & { deployment: ReturnType<typeof workerDeploymentOptions> }) | undefined {
   try {
     const versioning = versioningFromEnvironment();
-    if (versioning) workerDeploymentOptions(versioning); // checks the values before connecting
-    return versioning;
+    // Built (and so checked) before connecting.
+    return versioning && { ...versioning, deployment: workerDeploymentOptions(versioning) };
   } catch (error) {
     throw new CommandError((error as Error).message, ExitCode.usage);
   }

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { prebuiltWorkflowBundle } from '../prebuilt-workflow-bundle';
+import { agentrunWorkflows } from '../prebuilt-workflow-bundle';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
@@ -37,11 +37,8 @@ const BUNDLE_MARKER = 'var __TEMPORAL__;';
  * module the SDK bundles itself.
  */
 export function installedWorkflows(): ReplayWorkflows {
-  // Beside the compiled module tree: dist/replay/.. holds dist/workflow-bundle.js.
-  const prebuilt = prebuiltWorkflowBundle(path.join(__dirname, '..'));
-  if (prebuilt) return { options: prebuilt, path: prebuilt.workflowBundle.codePath, kind: 'bundle' };
-  const workflowsPath = require.resolve('../workflows');
-  return { options: { workflowsPath }, path: workflowsPath, kind: 'module' };
+  const workflows = agentrunWorkflows();
+  return 'workflowBundle' in workflows ? { options: workflows, path: workflows.workflowBundle.codePath, kind: 'bundle' } : { options: workflows, path: workflows.workflowsPath, kind: 'module' };
 }
 
 /**
@@ -187,18 +184,19 @@ export function visibilityQuery(source: Pick<VisibilitySource, 'query' | 'since'
 
 /**
  * The histories of the workflows a visibility query matches, fetched a few at a time and yielded
- * in the order visibility lists them (newest first).
+ * in the order visibility lists them (newest first). Not the SDK's `intoHistories()`: it yields in
+ * the order fetches finish and has no limit.
  */
-export async function* historiesFromVisibility(client: Client, source: VisibilitySource = {}): AsyncGenerator<HistoryToReplay & { execution: WorkflowExecutionInfo }> {
+export async function* historiesFromVisibility(client: Client, source: VisibilitySource = {}): AsyncGenerator<HistoryToReplay> {
   const query = visibilityQuery(source);
   const limit = source.limit ?? Number.POSITIVE_INFINITY;
   const concurrency = Math.max(1, source.concurrency ?? 5);
-  const pending: Array<Promise<HistoryToReplay & { execution: WorkflowExecutionInfo }>> = [];
+  const pending: Array<Promise<HistoryToReplay>> = [];
   const fetch = (execution: WorkflowExecutionInfo) =>
     client.workflow
       .getHandle(execution.workflowId, execution.runId)
       .fetchHistory()
-      .then((history) => ({ workflowId: execution.workflowId, history, execution }));
+      .then((history) => ({ workflowId: execution.workflowId, history }));
   let listed = 0;
   if (limit > 0) {
     for await (const execution of client.workflow.list({ query: query || undefined })) {
