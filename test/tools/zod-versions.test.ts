@@ -119,7 +119,7 @@ describe('tools written with zod 3 and zod 4', () => {
     }
   });
 
-  it('spells some constructs differently in zod 3 and zod 4, and both accept and refuse the same arguments', () => {
+  it('takes schemas written in zod 3 and in zod 4, and both accept and refuse the same arguments', () => {
     // zod 3 gives anyOf [string|number, null] and no additionalProperties on an open object; zod 4
     // gives one type list (or nested anyOf, by version) and `additionalProperties: {}`.
     const parameters = toolDefinitions([

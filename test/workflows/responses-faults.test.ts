@@ -62,7 +62,7 @@ describe('faults during a Responses turn', () => {
     expect(created.map((response) => response.metadata.agentrun_step).sort()).toEqual(['1', '2']);
     expect(effects.filter((key) => key.startsWith(`${workflowId}/`))).toHaveLength(1);
     if (fault.kind === 'commit_then_drop') {
-      // Both creates were answered by nobody: the workflow followed them from the conversation.
+      // The creates were answered by nobody: the workflow followed the first from the conversation (the note is the start's).
       const timeline = (await harness.client.status(workflowId)).timeline.map((entry) => entry.event);
       expect(timeline).toContain('found the run created by an earlier attempt (lost response)');
     }

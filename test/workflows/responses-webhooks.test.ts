@@ -39,7 +39,7 @@ describe('webhook-driven runs', () => {
 
   const reads = () => harness.emulator.stats().requests['GET /responses/{response_id}'] ?? 0;
 
-  it('completes a turn with a tool round woken by webhooks only: one read per response, no safety poll', async () => {
+  it('completes a turn with a tool round woken by webhooks only: one workflow read per response, no safety poll', async () => {
     const input = await harness.agentInput({ steps: [{ tools: [{ name: 'echo', arguments: { text: 'hooked' } }] }, { answer: 'webhook done', delay_ms: 300 }] }, { wait: { mode: 'webhook', pollInterval: 50, safetyPollInterval: '5 minutes' } });
     const readsBefore = reads();
     const deliveredBefore = receiver.receiver.stats().delivered;
