@@ -14,7 +14,7 @@ import Long from 'long';
 import { exampleTools } from '../../src/examples/example-tools';
 import { createOpenAIProvider } from '../../src/providers';
 import { createAgentrunWorker } from '../../src/worker';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { eventually, startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { temporalAddress, temporalNamespace } from '../support/temporal';
 import { requireBuiltCli, runCli, spawnCli, type CliOptions } from './cli-process';
 
@@ -38,10 +38,7 @@ describe('the CLI explains failures', () => {
   });
 
   async function waitingCall(workflowId: string): Promise<string> {
-    const state = await eventually(async () => {
-      const current = await harness.client.status(workflowId);
-      return current.pendingApprovals.length ? current : undefined;
-    });
+    const state = await waitingForApproval(harness.client, workflowId);
     return state.pendingApprovals[0]!.toolCallId;
   }
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { AgentRunClient } from '../../src/client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createOpenAIClient } from '../../src/providers';
-import { eventually } from '../support/agentrun-harness';
+import { waitingForApproval } from '../support/agentrun-harness';
 import { connectTemporal, temporalAddress, temporalNamespace, type TemporalTestContext } from '../support/temporal';
 import { requireBuiltCli, runCli, spawnCli, type CliProcess } from './cli-process';
 
@@ -55,10 +55,7 @@ describe('agentrun worker', () => {
     const assistant = await openai.beta.assistants.create({ model: 'gpt-4o', metadata: { emulator_script: JSON.stringify(script) } });
     const client = new AgentRunClient(temporal.client, { taskQueue });
     const { workflowId, handle } = await client.start({ assistantId: assistant.id, thread: { messages: [{ role: 'user', content: 'Lisbon?' }] }, wait: { mode: 'poll', pollInterval: 50 } });
-    const state = await eventually(async () => {
-      const current = await client.status(workflowId);
-      return current.pendingApprovals.length ? current : undefined;
-    }, 15_000, 'the approval');
+    const state = await waitingForApproval(client, workflowId);
     // A person approves through the CLI, with the call id left out.
     const approved = await runCli(['approve', workflowId, '--approver', 'carol'], { env: environment });
     expect(approved.exitCode).toBe(0);

@@ -14,7 +14,7 @@ import { createAgentService } from '../../src/providers';
 import { toolDefinitions } from '../../src/tools/define-tool';
 import { createAgentrunWorker } from '../../src/worker';
 import { versioningFromEnvironment, workerDeploymentOptions, type AgentrunWorkerVersioning } from '../../src/worker-versioning';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { eventually, startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { temporalAddress, temporalNamespace } from '../support/temporal';
 import { requireBuiltCli, spawnCli, type CliProcess } from '../cli/cli-process';
 
@@ -90,10 +90,7 @@ describe('Worker Versioning of agentrun workers (Worker Deployments)', () => {
   /** Starts a run that waits for an approval on `taskQueue`; resolves once it waits. */
   async function startWaitingRun(taskQueue: string): Promise<{ workflowId: string; toolCallId: string; handle: { result(): Promise<{ status: string }> } }> {
     const { workflowId, handle } = await new AgentRunClient(harness.temporal.client, { taskQueue }).start(harness.input(await harness.assistant(bookingScript)));
-    const state = await eventually(async () => {
-      const current = await harness.client.status(workflowId);
-      return current.pendingApprovals.length ? current : undefined;
-    }, 20_000, 'the run waiting for an approval');
+    const state = await waitingForApproval(harness.client, workflowId, 20_000);
     return { workflowId, toolCallId: state.pendingApprovals[0]!.toolCallId, handle };
   }
 

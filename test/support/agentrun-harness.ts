@@ -7,6 +7,7 @@
 import type { Worker } from '@temporalio/worker';
 import type OpenAI from 'openai';
 import { AgentRunClient } from '../../src/client';
+import type { AgentRunState } from '../../src/shared/run-types';
 import { noWorkerPolls } from '../../src/commands/command-support';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
 import { createAgentService, createOpenAIClient, type OpenAIProviderDependencies, type ProviderConfig } from '../../src/providers';
@@ -145,4 +146,12 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/** The run's state once a call of it waits for a person's approval (polls `status`). */
+export async function waitingForApproval(client: AgentRunClient, workflowId: string, timeoutMs = 15_000): Promise<AgentRunState> {
+  return eventually(async () => {
+    const state = await client.status(workflowId);
+    return state.pendingApprovals.length ? state : undefined;
+  }, timeoutMs, `a pending approval of ${workflowId}`);
 }

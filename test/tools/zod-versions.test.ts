@@ -12,7 +12,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { DecisionRejectedError } from '../../src/client';
 import { defineTool, toolDefinitions, type Tool } from '../../src/tools/define-tool';
 import { isZod3Schema, isZod4Schema } from '../../src/tools/tool-schema';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { z as zod3 } from 'zod3';
 import { z as zod325v4 } from 'zod3/v4';
 import { z as zod4 } from 'zod/v4';
@@ -174,10 +174,7 @@ describe('a run calling tools written with zod 3 and zod 4', () => {
   it('checks a person’s edit against a zod 3 schema, naming the field', async () => {
     const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'transfer_zod3', arguments: { to: 'bob', cents: 500 } }] }, { answer: 'done' }] });
     const { handle, workflowId } = await harness.client.start(harness.input(assistantId));
-    const waiting = await eventually(async () => {
-      const state = await harness.client.status(workflowId);
-      return state.pendingApprovals.length ? state : undefined;
-    });
+    const waiting = await waitingForApproval(harness.client, workflowId);
     const toolCallId = waiting.pendingApprovals[0]!.toolCallId;
     const rejection = await harness.client.approve(workflowId, { toolCallId, approver: 'alice', arguments: { to: 'bob', cents: -3 } }).catch((caught: unknown) => caught);
     expect(rejection).toBeInstanceOf(DecisionRejectedError);

@@ -2,7 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod/v4';
 import { DecisionRejectedError } from '../../src/client';
 import { defineTool } from '../../src/tools/define-tool';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { eventually, startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';
 
 const transfers: Array<{ to: string; amount: number; idempotencyKey: string }> = [];
@@ -21,10 +21,7 @@ const lookup = defineTool({ name: 'lookup_customer', parameters: z.object({ id: 
 const transferScript = { steps: [{ tools: [{ name: 'transfer_money', arguments: { to: 'bob', amount: 5 } }] }, { answer: 'Transfer handled.' }] };
 
 async function pendingCall(harness: Harness, workflowId: string): Promise<string> {
-  const state = await eventually(async () => {
-    const current = await harness.client.status(workflowId);
-    return current.pendingApprovals.length ? current : undefined;
-  }, 15_000, 'a pending approval');
+  const state = await waitingForApproval(harness.client, workflowId);
   return state.pendingApprovals[0]!.toolCallId;
 }
 

@@ -14,7 +14,7 @@ import { createOpenAIProvider } from '../../src/providers';
 import type { AgentRunState } from '../../src/shared/run-types';
 import { defineTool } from '../../src/tools/define-tool';
 import { createAgentrunWorker } from '../../src/worker';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { eventually, startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';
 
 const transfers: Array<{ to: string; amount: number }> = [];
@@ -165,10 +165,7 @@ describe('failures are explained and leave nothing behind', () => {
   it('rejects edited arguments that do not match the tool schema, naming the field; the call still waits', async () => {
     const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'transfer_money', arguments: { to: 'bob', amount: 5 } }] }, { answer: 'done' }] });
     const { handle, workflowId } = await harness.client.start(harness.input(assistantId));
-    const waiting = await eventually(async () => {
-      const state = await harness.client.status(workflowId);
-      return state.pendingApprovals.length ? state : undefined;
-    });
+    const waiting = await waitingForApproval(harness.client, workflowId);
     const toolCallId = waiting.pendingApprovals[0]!.toolCallId;
     const rejection = await harness.client.approve(workflowId, { toolCallId, approver: 'alice', arguments: { to: 'bob', amount: -3 } }).catch((caught: unknown) => caught);
     expect(rejection).toBeInstanceOf(DecisionRejectedError);

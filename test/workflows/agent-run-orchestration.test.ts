@@ -2,7 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { z } from 'zod/v4';
 import { defineTool } from '../../src/tools/define-tool';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { eventually, startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';
 
 const echo = defineTool({ name: 'echo', parameters: z.object({ text: z.string() }), idempotent: true, handler: ({ text }) => text });
@@ -77,10 +77,7 @@ describe('orchestration', () => {
   it('cancelling while an approval is pending cancels the run too', async () => {
     const assistantId = await harness.assistant({ steps: [{ tools: [{ name: 'approve_me', arguments: {} }] }, { answer: 'never' }] });
     const { handle, workflowId } = await harness.client.start(harness.input(assistantId));
-    const waiting = await eventually(async () => {
-      const state = await harness.client.status(workflowId);
-      return state.pendingApprovals.length ? state : undefined;
-    });
+    const waiting = await waitingForApproval(harness.client, workflowId);
     await harness.client.cancel(workflowId);
     await handle.result().catch(() => undefined);
     const run = await harness.openai.beta.threads.runs.retrieve(waiting.runId!, { thread_id: waiting.threadId! });

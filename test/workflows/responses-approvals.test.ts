@@ -7,7 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod/v4';
 import type { AgentRunClient } from '../../src/client';
 import { defineTool } from '../../src/tools/define-tool';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';
 
 const transfers: Array<{ to: string; amount: number; key: string }> = [];
@@ -25,10 +25,7 @@ const transferScript = { steps: [{ tools: [{ name: 'transfer_money', arguments: 
 const mcpScript = { steps: [{ mcp_approval: { server_label: 'github', name: 'create_issue', arguments: { title: 'Bug' }, output: 'issue #7 created' } }, { answer: 'Reported.' }] };
 
 async function pendingCall(client: AgentRunClient, workflowId: string): Promise<string> {
-  const state = await eventually(async () => {
-    const current = await client.status(workflowId);
-    return current.pendingApprovals.length ? current : undefined;
-  }, 15_000, 'a pending approval');
+  const state = await waitingForApproval(client, workflowId);
   return state.pendingApprovals[0]!.toolCallId;
 }
 

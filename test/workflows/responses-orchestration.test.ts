@@ -6,7 +6,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod/v4';
 import { defineTool } from '../../src/tools/define-tool';
-import { eventually, startHarness, type Harness } from '../support/agentrun-harness';
+import { eventually, startHarness, type Harness, waitingForApproval } from '../support/agentrun-harness';
 import { recordHistory } from '../support/histories';
 
 const echo = defineTool({ name: 'echo', parameters: z.object({ text: z.string() }), idempotent: true, handler: ({ text }) => text });
@@ -70,10 +70,7 @@ describe('orchestration on the Responses API', () => {
 
   it('cancelling while a call waits for approval ends the turn; nothing runs at the provider', async () => {
     const { handle, workflowId } = await harness.client.start(await harness.agentInput({ steps: [{ tools: [{ name: 'approve_me', arguments: {} }] }, { answer: 'never' }] }));
-    const waiting = await eventually(async () => {
-      const state = await harness.client.status(workflowId);
-      return state.pendingApprovals.length ? state : undefined;
-    });
+    const waiting = await waitingForApproval(harness.client, workflowId);
     await harness.client.cancel(workflowId);
     await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await harness.client.status(workflowId)).pendingApprovals).toEqual([]);
