@@ -154,7 +154,8 @@ describe('admin API and ledger', () => {
     expect(invalid.body.error.message).toContain('kind');
 
     const thread = await client.beta.threads.create();
-    await client.beta.threads.runs.create(thread.id, { assistant_id: assistantId });
+    // Until the run has ended: a run still moving (queued, in progress) would change the ledger between the two reads below.
+    await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId }, { pollIntervalMs: 10 });
     const stats = (await admin('GET', '/stats')).body;
     expect(stats).toEqual(emulator.stats());
     // Faulted requests are counted too.
