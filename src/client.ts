@@ -124,7 +124,7 @@ export class AgentRunClient {
 
   /** Validates the input (throws {@link InvalidAgentRunInputError}) and starts the workflow. */
   async start(input: AgentRunInput, options: StartOptions = {}): Promise<{ workflowId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof agentRunWorkflow> }> {
-    const parsed = agentRunInputSchema.safeParse(input);
+    const parsed = agentRunInputSchema().safeParse(input);
     if (!parsed.success) throw new InvalidAgentRunInputError(`Invalid agent run input: ${describeIssues(parsed.error)}`);
     const oversize = oversizeInputProblem(input);
     if (oversize) throw new InvalidAgentRunInputError(oversize);
@@ -260,7 +260,7 @@ export class AgentRunClient {
    * migration, and after it completed returns its result instead of copying again.
    */
   async migrateThread(input: MigrateThreadInput): Promise<MigrationResult> {
-    const parsed = migrateThreadInputSchema.safeParse(input);
+    const parsed = migrateThreadInputSchema().safeParse(input);
     if (!parsed.success) throw new InvalidAgentRunInputError(`Invalid thread migration: ${describeIssues(parsed.error)}`);
     const workflowId = migrationWorkflowId(parsed.data.threadId);
     try {

@@ -49,7 +49,7 @@ import type { FileBatchInfo, FileInfo, IngestionProgress, IngestionResult, Vecto
 import { describeIssues } from './shared/run-input';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { connectTemporalClient } from './temporal-connection';
-import type { z } from 'zod/v4';
+import type { z } from 'zod/v4/mini';
 
 // The workflows' signatures, as the client sees them (src/workflows/ingestion-workflows.ts
 // implements them under the type names of src/shared/ingestion-messages.ts).
@@ -113,7 +113,7 @@ export class IngestionClient {
    * wait until the provider has processed them. Follow it with {@link progress}.
    */
   async startIngestion(input: IngestDocumentsInput, options: IngestionStartOptions = {}): Promise<StartedIngestionWorkflow<IngestDocumentsWorkflow>> {
-    const parsed = validate(ingestDocumentsInputSchema, input, 'ingestion');
+    const parsed = validate(ingestDocumentsInputSchema(), input, 'ingestion');
     const target = parsed.vectorStoreId ?? parsed.newVectorStore?.name ?? 'vector-store';
     const where = parsed.vectorStoreId ? `into ${parsed.vectorStoreId}` : `into a new vector store "${parsed.newVectorStore?.name ?? ''}"`;
     return this.startWorkflow<IngestDocumentsWorkflow>(INGEST_DOCUMENTS_WORKFLOW_TYPE, input, {
@@ -129,7 +129,7 @@ export class IngestionClient {
 
   /** Validates and starts `uploadFileWorkflow` (upload a file and wait until the provider has it). */
   async startUploadFile(input: UploadFileInput, options: IngestionStartOptions = {}): Promise<StartedIngestionWorkflow<UploadFileWorkflow>> {
-    const parsed = validate(uploadFileInputSchema, input, 'upload');
+    const parsed = validate(uploadFileInputSchema(), input, 'upload');
     const source = parsed.source;
     const name = source.filename ?? ('path' in source ? path.basename(source.path) : 'url' in source ? lastUrlSegment(source.url) : 'file');
     return this.startWorkflow<UploadFileWorkflow>(UPLOAD_FILE_WORKFLOW_TYPE, input, {
@@ -145,7 +145,7 @@ export class IngestionClient {
 
   /** Validates and starts `createVectorStoreWorkflow` (create it, with files, and wait until they are processed). */
   async startCreateVectorStore(input: CreateVectorStoreInput, options: IngestionStartOptions = {}): Promise<StartedIngestionWorkflow<CreateVectorStoreWorkflow>> {
-    const parsed = validate(createVectorStoreInputSchema, input, 'vector store');
+    const parsed = validate(createVectorStoreInputSchema(), input, 'vector store');
     const files = parsed.fileIds?.length ? ` with ${parsed.fileIds.length} file(s)` : '';
     return this.startWorkflow<CreateVectorStoreWorkflow>(CREATE_VECTOR_STORE_WORKFLOW_TYPE, input, {
       workflowId: options.workflowId ?? readableIngestionWorkflowId('create-vector-store', parsed.name || 'unnamed'),
@@ -160,7 +160,7 @@ export class IngestionClient {
 
   /** Validates and starts `attachFileWorkflow` (attach an uploaded file to a vector store and wait until it is processed). */
   async startAttachFile(input: AttachFileInput, options: IngestionStartOptions = {}): Promise<StartedIngestionWorkflow<AttachFileWorkflow>> {
-    const parsed = validate(attachFileInputSchema, input, 'attach');
+    const parsed = validate(attachFileInputSchema(), input, 'attach');
     return this.startWorkflow<AttachFileWorkflow>(ATTACH_FILE_WORKFLOW_TYPE, input, {
       workflowId: options.workflowId ?? readableIngestionWorkflowId('attach-file', `${parsed.vectorStoreId}-${parsed.fileId}`),
       summary: `attach ${parsed.fileId} to ${parsed.vectorStoreId}`,
@@ -174,7 +174,7 @@ export class IngestionClient {
 
   /** Validates and starts `createFileBatchWorkflow` (attach up to 500 uploaded files in one batch and wait for it). */
   async startFileBatch(input: CreateFileBatchInput, options: IngestionStartOptions = {}): Promise<StartedIngestionWorkflow<CreateFileBatchWorkflow>> {
-    const parsed = validate(createFileBatchInputSchema, input, 'file batch');
+    const parsed = validate(createFileBatchInputSchema(), input, 'file batch');
     return this.startWorkflow<CreateFileBatchWorkflow>(CREATE_FILE_BATCH_WORKFLOW_TYPE, input, {
       workflowId: options.workflowId ?? readableIngestionWorkflowId('file-batch', parsed.vectorStoreId),
       summary: `attach ${parsed.fileIds.length} file(s) to ${parsed.vectorStoreId} in one batch`,
@@ -239,7 +239,7 @@ export class IngestionClient {
   }
 }
 
-function validate<Schema extends z.ZodType>(schema: Schema, input: unknown, what: string): z.output<Schema> {
+function validate<Schema extends z.ZodMiniType>(schema: Schema, input: unknown, what: string): z.output<Schema> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new InvalidIngestionInputError(`Invalid ${what} input: ${describeIssues(parsed.error)}`);
   return parsed.data;

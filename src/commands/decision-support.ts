@@ -76,7 +76,7 @@ export async function resolveToolCallId(client: AgentRunClient, workflowId: stri
 /** The approver, required by every decision, checked by the workflow's own rule (so a signal is not silently dropped). */
 export function requireApprover(flags: DecisionFlags, command: DecisionKind): string {
   if (!flags.approver?.trim()) throw new CommandError(`--approver is required: who decides (a user id or name). See "agentrun ${command} --help".`, ExitCode.usage);
-  const checked = approverSchema.safeParse(flags.approver);
+  const checked = approverSchema().safeParse(flags.approver);
   if (!checked.success) throw new CommandError(`--approver: ${checked.error.issues[0]?.message ?? 'invalid'}.`, ExitCode.usage);
   return flags.approver;
 }

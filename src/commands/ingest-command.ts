@@ -240,7 +240,7 @@ export function buildIngestInput(flags: IngestFlags, vectorStoreId: string | und
   const attempts = integerFlag(flags, 'retry-attempts');
   if (attempts !== undefined) input.retry = { ...(input.retry as object | undefined), attempts };
 
-  const parsed = ingestDocumentsInputSchema.safeParse(input);
+  const parsed = ingestDocumentsInputSchema().safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const [field, ...rest] = issue.path.map(String);

@@ -113,7 +113,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const input = buildInput(values);
   // Checked before connecting: a bad flag is the caller's to fix, whatever the server's state.
-  const checked = agentRunInputSchema.safeParse(input);
+  const checked = agentRunInputSchema().safeParse(input);
   if (!checked.success) throw new CommandError(`invalid run: ${describeIssues(checked.error)}. See "agentrun run --help".`, ExitCode.usage);
   const oversize = oversizeInputProblem(input);
   if (oversize) throw new CommandError(oversize, ExitCode.usage);
@@ -231,7 +231,7 @@ export function parseToolPolicies(pairs: string[]): Record<string, string> {
     const separator = pair.indexOf('=');
     const name = pair.slice(0, separator).trim();
     const policy = pair.slice(separator + 1).trim();
-    if (separator < 1 || !name || !toolPolicySchema.safeParse(policy).success) {
+    if (separator < 1 || !name || !toolPolicySchema().safeParse(policy).success) {
       throw new CommandError(`--tool-policy "${pair}": write NAME=POLICY with POLICY auto, approval or external (e.g. --tool-policy send_email=approval).`, ExitCode.usage);
     }
     policies[name] = policy;
@@ -270,7 +270,7 @@ async function follow(client: AgentRunClient, workflowId: string, input: AgentRu
   const interrupt = listenForStop();
   try {
     if (!flags.json) {
-      const parsed = agentRunInputSchema.parse(input);
+      const parsed = agentRunInputSchema().parse(input);
       const conversation = conversationOf(parsed);
       const where = conversation.kind === 'existing' ? `on ${conversation.id}` : conversation.kind === 'chain' ? `after ${conversation.previousResponseId}` : 'on a new conversation';
       printLine(`Started agent run ${style.bold(workflowId)}`);

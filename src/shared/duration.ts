@@ -4,7 +4,8 @@
  */
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { z } from 'zod/v4';
+import { z } from 'zod/v4/mini';
+import { checkWith, schemaOnDemand } from './schema-on-demand';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -38,25 +39,24 @@ export function describeDuration(milliseconds: number): string {
  * history). Zero, negative and absurdly long durations are refused with the bounds named.
  */
 export function boundedDuration(bounds: DurationBounds = ANY_DURATION) {
-  return z.union([z.number(), z.string().min(1)]).superRefine((value, context) => {
-    let milliseconds: number;
-    try {
-      milliseconds = msToNumber(value as Duration);
-    } catch {
-      context.addIssue({ code: 'custom', message: `"${value}" is not a duration: use milliseconds or a string like "30s", "10 minutes", "2h"` });
-      return;
-    }
-    if (!Number.isFinite(milliseconds) || milliseconds < bounds.min || milliseconds > bounds.max) {
-      context.addIssue({
-        code: 'custom',
-        message: `"${value}" is out of range: give a duration from ${describeDuration(bounds.min)} to ${describeDuration(bounds.max)}`,
-      });
-    }
-  });
+  return z.union([z.number(), z.string().check(z.minLength(1))]).check(
+    checkWith<number | string>((value, report) => {
+      let milliseconds: number;
+      try {
+        milliseconds = msToNumber(value as Duration);
+      } catch {
+        report(`"${value}" is not a duration: use milliseconds or a string like "30s", "10 minutes", "2h"`);
+        return;
+      }
+      if (!Number.isFinite(milliseconds) || milliseconds < bounds.min || milliseconds > bounds.max) {
+        report(`"${value}" is out of range: give a duration from ${describeDuration(bounds.min)} to ${describeDuration(bounds.max)}`);
+      }
+    }),
+  );
 }
 
 /** A positive duration of at most a year. */
-export const durationSchema = boundedDuration();
+export const durationSchema = schemaOnDemand(() => boundedDuration());
 
 /** A validated duration, in milliseconds. */
 export function durationMs(value: number | string): number {

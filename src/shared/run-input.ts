@@ -1,17 +1,20 @@
 /**
  * The input of the agent run workflow: every option of `create_and_process_run` (in
  * provider-neutral camelCase, see agent-types.ts) plus agentrun's orchestration options.
- * One zod schema, shared by the workflow (which validates once, at its edge) and the client
+ * One zod Mini schema, shared by the workflow (which validates once, at its edge) and the client
  * (which validates before starting, so mistakes surface at the caller).
  */
-import { z } from 'zod/v4';
-import { boundedDuration, durationMs, durationSchema, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+import { z } from 'zod/v4/mini';
+// zod 3.25's Mini has no `z.locales`; both versions export them here.
+import { en as englishMessages } from 'zod/v4/locales';
+import { boundedDuration, durationMs, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+import { checkWith, schemaOnDemand } from './schema-on-demand';
 
 // zod 3.25's `zod/v4` sets its English messages in a module that a bundler honouring zod's
 // `sideEffects: false` leaves out, as Temporal's workflow bundle does: every issue in the workflow
 // would read "Invalid input". zod 4 now sets them on first use; do the same here (every workflow
 // imports this module), and only when no locale is set, so a caller's own `z.config` wins.
-if (!z.config().localeError) z.config(z.locales.en());
+if (!z.config().localeError) z.config(englishMessages());
 
 /** The longest approver name or id a decision may carry (it is recorded on every call it decides). */
 export const MAX_APPROVER_CHARS = 200;
@@ -21,242 +24,273 @@ export const RESERVED_METADATA_PREFIX = 'agentrun_';
 /** Run metadata allows 16 pairs; agentrun keeps two for its own tags. */
 export const MAX_USER_METADATA_PAIRS = 14;
 
-const metadataSchema = z
-  .record(z.string().min(1).max(64, 'metadata keys are at most 64 characters'), z.string().max(512, 'metadata values are at most 512 characters'))
-  .refine((metadata) => Object.keys(metadata).length <= 16, { message: 'at most 16 metadata pairs' });
+// The schemas are built by functions, not at module load: see schema-on-demand.ts.
 
-const runMetadataSchema = metadataSchema
-  .refine((metadata) => Object.keys(metadata).length <= MAX_USER_METADATA_PAIRS, {
-    message: `at most ${MAX_USER_METADATA_PAIRS} metadata pairs: agentrun uses 2 of the provider's 16 to tag runs`,
-  })
-  .refine((metadata) => !Object.keys(metadata).some((key) => key.startsWith(RESERVED_METADATA_PREFIX)), {
-    message: `keys starting with "${RESERVED_METADATA_PREFIX}" are reserved for agentrun's run tags`,
+const text = (...checks: Parameters<ReturnType<typeof z.string>['check']>) => z.string().check(...checks);
+const nonEmpty = (message?: string) => text(z.minLength(1, message));
+const integer = (...checks: Parameters<ReturnType<typeof z.number>['check']>) => z.number().check(z.int(), ...checks);
+
+function metadataSchema() {
+  return z
+    .record(text(z.minLength(1), z.maxLength(64, 'metadata keys are at most 64 characters')), text(z.maxLength(512, 'metadata values are at most 512 characters')))
+    .check(z.refine((metadata) => Object.keys(metadata).length <= 16, { message: 'at most 16 metadata pairs' }));
+}
+
+function runMetadataSchema() {
+  return metadataSchema().check(
+    z.refine((metadata) => Object.keys(metadata).length <= MAX_USER_METADATA_PAIRS, {
+      message: `at most ${MAX_USER_METADATA_PAIRS} metadata pairs: agentrun uses 2 of the provider's 16 to tag runs`,
+    }),
+    z.refine((metadata) => !Object.keys(metadata).some((key) => key.startsWith(RESERVED_METADATA_PREFIX)), {
+      message: `keys starting with "${RESERVED_METADATA_PREFIX}" are reserved for agentrun's run tags`,
+    }),
+  );
+}
+
+function contentPartSchema() {
+  const detail = z.optional(z.enum(['auto', 'low', 'high']));
+  return z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('text'), text: z.string() }),
+    z.strictObject({ type: z.literal('image_file'), fileId: nonEmpty(), detail }),
+    z.strictObject({ type: z.literal('image_url'), url: z.url(), detail }),
+  ]);
+}
+
+function buildNewMessageSchema() {
+  return z.strictObject({
+    role: z.enum(['user', 'assistant']),
+    content: z.union([nonEmpty('message content may not be empty'), z.array(contentPartSchema()).check(z.minLength(1))]),
+    attachments: z.optional(z.array(z.strictObject({ fileId: nonEmpty(), tools: z.array(z.enum(['code_interpreter', 'file_search'])) }))),
+    metadata: z.optional(metadataSchema()),
   });
-
-const detailSchema = z.enum(['auto', 'low', 'high']);
-const contentPartSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), text: z.string() }).strict(),
-  z.object({ type: z.literal('image_file'), fileId: z.string().min(1), detail: detailSchema.optional() }).strict(),
-  z.object({ type: z.literal('image_url'), url: z.string().url(), detail: detailSchema.optional() }).strict(),
-]);
+}
 
 /** A message to add to a thread. */
-export const newMessageSchema = z
-  .object({
-    role: z.enum(['user', 'assistant']),
-    content: z.union([z.string().min(1, 'message content may not be empty'), z.array(contentPartSchema).min(1)]),
-    attachments: z.array(z.object({ fileId: z.string().min(1), tools: z.array(z.enum(['code_interpreter', 'file_search'])) }).strict()).optional(),
-    metadata: metadataSchema.optional(),
-  })
-  .strict();
+export const newMessageSchema = schemaOnDemand(buildNewMessageSchema);
 
-const toolResourcesSchema = z
-  .object({
-    codeInterpreter: z.object({ fileIds: z.array(z.string().min(1)).max(20) }).strict().optional(),
-    fileSearch: z.object({ vectorStoreIds: z.array(z.string().min(1)).max(1) }).strict().optional(),
-  })
-  .strict();
+function toolResourcesSchema() {
+  return z.strictObject({
+    codeInterpreter: z.optional(z.strictObject({ fileIds: z.array(nonEmpty()).check(z.maxLength(20)) })),
+    fileSearch: z.optional(z.strictObject({ vectorStoreIds: z.array(nonEmpty()).check(z.maxLength(1)) })),
+  });
+}
 
-const toolDefinitionSchema = z.discriminatedUnion('type', [
-  z
-    .object({
+function toolDefinitionSchema() {
+  return z.discriminatedUnion('type', [
+    z.strictObject({
       type: z.literal('function'),
-      name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'function names are 1-64 letters, digits, _ or -'),
-      description: z.string().optional(),
-      parameters: z.record(z.string(), z.unknown()).optional(),
-      strict: z.boolean().optional(),
-    })
-    .strict(),
-  z.object({ type: z.literal('code_interpreter') }).strict(),
-  z
-    .object({
+      name: text(z.regex(/^[a-zA-Z0-9_-]{1,64}$/, 'function names are 1-64 letters, digits, _ or -')),
+      description: z.optional(z.string()),
+      parameters: z.optional(z.record(z.string(), z.unknown())),
+      strict: z.optional(z.boolean()),
+    }),
+    z.strictObject({ type: z.literal('code_interpreter') }),
+    z.strictObject({
       type: z.literal('file_search'),
-      maxNumResults: z.number().int().min(1).max(50).optional(),
-      rankingOptions: z.object({ ranker: z.enum(['auto', 'default_2024_08_21']).optional(), scoreThreshold: z.number().min(0).max(1) }).strict().optional(),
-    })
-    .strict(),
-]);
+      maxNumResults: z.optional(integer(z.gte(1), z.lte(50))),
+      rankingOptions: z.optional(z.strictObject({ ranker: z.optional(z.enum(['auto', 'default_2024_08_21'])), scoreThreshold: z.number().check(z.gte(0), z.lte(1)) })),
+    }),
+  ]);
+}
 
-const toolChoiceSchema = z.union([
-  z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), name: z.string().min(1) }).strict(),
-  z.object({ type: z.enum(['file_search', 'code_interpreter']) }).strict(),
-]);
+function toolChoiceSchema() {
+  return z.union([
+    z.enum(['none', 'auto', 'required']),
+    z.strictObject({ type: z.literal('function'), name: nonEmpty() }),
+    z.strictObject({ type: z.enum(['file_search', 'code_interpreter']) }),
+  ]);
+}
 
-const responseFormatSchema = z.union([
-  z.literal('auto'),
-  z.object({ type: z.enum(['text', 'json_object']) }).strict(),
-  z
-    .object({
+function responseFormatSchema() {
+  return z.union([
+    z.literal('auto'),
+    z.strictObject({ type: z.enum(['text', 'json_object']) }),
+    z.strictObject({
       type: z.literal('json_schema'),
-      jsonSchema: z.object({ name: z.string().min(1), description: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().optional() }).strict(),
-    })
-    .strict(),
-]);
+      jsonSchema: z.strictObject({ name: nonEmpty(), description: z.optional(z.string()), schema: z.optional(z.record(z.string(), z.unknown())), strict: z.optional(z.boolean()) }),
+    }),
+  ]);
+}
 
+const buildToolPolicySchema = () => z.enum(['auto', 'approval', 'external']);
 /** What happens to one tool's calls: run on the worker, wait for a person, or wait for an output from outside. */
-export const toolPolicySchema = z.enum(['auto', 'approval', 'external']);
+export const toolPolicySchema = schemaOnDemand(buildToolPolicySchema);
 /** See {@link toolPolicySchema}. */
-export type ToolPolicy = z.infer<typeof toolPolicySchema>;
+export type ToolPolicy = z.infer<ReturnType<typeof buildToolPolicySchema>>;
 
 /**
  * The agent to run, in one of three forms: an assistant (threads/runs), a Foundry agent by name
  * and optional version (Foundry agents v2), or inline configuration (Responses: prompt objects are
  * ending, so the caller holds model, instructions and tools).
  */
-const agentSchema = z
-  .object({
-    assistantId: z.string().min(1, 'agent.assistantId may not be empty').optional(),
-    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'agent.name is a Foundry agent name: 1-63 letters, digits, _, . or -').optional(),
-    version: z.string().min(1, 'agent.version may not be empty').max(64).optional(),
-    model: z.string().min(1, 'agent.model may not be empty').optional(),
-    instructions: z.string().optional(),
-    tools: z.array(toolDefinitionSchema).max(128).optional(),
-  })
-  .strict()
-  .superRefine((agent, context) => {
-    const forms = [agent.assistantId !== undefined, agent.name !== undefined, agent.model !== undefined].filter(Boolean).length;
-    if (forms !== 1) {
-      context.addIssue({ code: 'custom', message: 'give exactly one of assistantId (an assistant), name (a Foundry agent, with an optional version) or model (inline: model, instructions, tools)' });
-    }
-    if (agent.version !== undefined && agent.name === undefined) context.addIssue({ code: 'custom', path: ['version'], message: 'a version belongs to a Foundry agent: give name too' });
-    if ((agent.instructions !== undefined || agent.tools !== undefined) && agent.model === undefined) {
-      context.addIssue({ code: 'custom', message: 'instructions and tools belong to an inline agent: give model too (an assistant or a Foundry agent carries its own)' });
-    }
-  });
+function agentSchema() {
+  return z
+    .strictObject({
+      assistantId: z.optional(nonEmpty('agent.assistantId may not be empty')),
+      name: z.optional(text(z.regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'agent.name is a Foundry agent name: 1-63 letters, digits, _, . or -'))),
+      version: z.optional(text(z.minLength(1, 'agent.version may not be empty'), z.maxLength(64))),
+      model: z.optional(nonEmpty('agent.model may not be empty')),
+      instructions: z.optional(z.string()),
+      tools: z.optional(z.array(toolDefinitionSchema()).check(z.maxLength(128))),
+    })
+    .check(
+      checkWith((agent, report) => {
+        const forms = [agent.assistantId !== undefined, agent.name !== undefined, agent.model !== undefined].filter(Boolean).length;
+        if (forms !== 1) {
+          report('give exactly one of assistantId (an assistant), name (a Foundry agent, with an optional version) or model (inline: model, instructions, tools)');
+        }
+        if (agent.version !== undefined && agent.name === undefined) report('a version belongs to a Foundry agent: give name too', ['version']);
+        if ((agent.instructions !== undefined || agent.tools !== undefined) && agent.model === undefined) {
+          report('instructions and tools belong to an inline agent: give model too (an assistant or a Foundry agent carries its own)');
+        }
+      }),
+    );
+}
 
 /** Where the turn runs: an existing thread, an existing conversation, or after a previous response. */
-const conversationSchema = z
-  .object({
-    threadId: z.string().min(1).optional(),
-    conversationId: z.string().min(1).optional(),
-    previousResponseId: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((conversation) => Object.values(conversation).filter((value) => value !== undefined).length === 1, {
-    message: 'give exactly one of threadId, conversationId or previousResponseId (or leave conversation out for a new one)',
-  });
+function conversationSchema() {
+  return z
+    .strictObject({
+      threadId: z.optional(nonEmpty()),
+      conversationId: z.optional(nonEmpty()),
+      previousResponseId: z.optional(nonEmpty()),
+    })
+    .check(
+      z.refine((conversation) => Object.values(conversation).filter((value) => value !== undefined).length === 1, {
+        message: 'give exactly one of threadId, conversationId or previousResponseId (or leave conversation out for a new one)',
+      }),
+    );
+}
 
-/** The agent run workflow's input. */
-export const agentRunInputSchema = z
-  .object({
-    // -- where: an existing thread, or a thread to create (neither: a new empty thread) --
-    threadId: z.string().min(1).optional(),
-    /** An existing conversation (thread, conversation, or a previous response to continue from). */
-    conversation: conversationSchema.optional(),
-    /** A new conversation's first messages (and, for threads, its metadata and tool resources). */
-    thread: z.object({ messages: z.array(newMessageSchema).optional(), metadata: metadataSchema.optional(), toolResources: toolResourcesSchema.optional() }).strict().optional(),
+function buildAgentRunInputSchema() {
+  const newMessage = buildNewMessageSchema();
+  const toolResources = toolResourcesSchema();
+  return z
+    .strictObject({
+      // -- where: an existing thread, or a thread to create (neither: a new empty thread) --
+      threadId: z.optional(nonEmpty()),
+      /** An existing conversation (thread, conversation, or a previous response to continue from). */
+      conversation: z.optional(conversationSchema()),
+      /** A new conversation's first messages (and, for threads, its metadata and tool resources). */
+      thread: z.optional(z.strictObject({ messages: z.optional(z.array(newMessage)), metadata: z.optional(metadataSchema()), toolResources: z.optional(toolResources) })),
 
-    // -- the agent: an assistant id (as before), or `agent` in any of its forms --
-    assistantId: z.string().min(1, 'assistantId may not be empty').optional(),
-    agent: agentSchema.optional(),
-    // -- the run: every option of create_and_process_run --
-    model: z.string().min(1).optional(),
-    instructions: z.string().optional(),
-    additionalInstructions: z.string().optional(),
-    additionalMessages: z.array(newMessageSchema).optional(),
-    tools: z.array(toolDefinitionSchema).max(128).optional(),
-    toolResources: toolResourcesSchema.optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    topP: z.number().min(0).max(1).optional(),
-    maxPromptTokens: z.number().int().min(256).optional(),
-    maxCompletionTokens: z.number().int().min(256).optional(),
-    truncationStrategy: z.object({ type: z.enum(['auto', 'last_messages']), lastMessages: z.number().int().min(1).optional() }).strict().optional(),
-    toolChoice: toolChoiceSchema.optional(),
-    responseFormat: responseFormatSchema.optional(),
-    parallelToolCalls: z.boolean().optional(),
-    metadata: runMetadataSchema.optional(),
-    include: z.array(z.string()).optional(),
+      // -- the agent: an assistant id (as before), or `agent` in any of its forms --
+      assistantId: z.optional(nonEmpty('assistantId may not be empty')),
+      agent: z.optional(agentSchema()),
+      // -- the run: every option of create_and_process_run --
+      model: z.optional(nonEmpty()),
+      instructions: z.optional(z.string()),
+      additionalInstructions: z.optional(z.string()),
+      additionalMessages: z.optional(z.array(newMessage)),
+      tools: z.optional(z.array(toolDefinitionSchema()).check(z.maxLength(128))),
+      toolResources: z.optional(toolResources),
+      temperature: z.optional(z.number().check(z.gte(0), z.lte(2))),
+      topP: z.optional(z.number().check(z.gte(0), z.lte(1))),
+      maxPromptTokens: z.optional(integer(z.gte(256))),
+      maxCompletionTokens: z.optional(integer(z.gte(256))),
+      truncationStrategy: z.optional(z.strictObject({ type: z.enum(['auto', 'last_messages']), lastMessages: z.optional(integer(z.gte(1))) })),
+      toolChoice: z.optional(toolChoiceSchema()),
+      responseFormat: z.optional(responseFormatSchema()),
+      parallelToolCalls: z.optional(z.boolean()),
+      metadata: z.optional(runMetadataSchema()),
+      include: z.optional(z.array(z.string())),
 
-    // -- orchestration --
-    /**
-     * How to wait for a turn: poll at `pollInterval` (sleep_interval; the provider's
-     * openai-poll-after-ms wins when sent), consume the stream (resumable on the Responses API), or
-     * wait for the provider's webhook (Responses; `agentrun webhooks` relays it) with a safety poll
-     * every `safetyPollInterval`. A turn still queued `queuedTimeout` after its creation is cancelled.
-     * Poll and stream waits are held by the worker's watcher, not an activity slot; if that worker
-     * dies, another takes its waits over after `takeoverAfter` (the watcher's heartbeat timeout).
-     */
-    wait: z
-      .object({
-        mode: z.enum(['poll', 'stream', 'webhook']).default('poll'),
-        pollInterval: boundedDuration(POLL_INTERVAL).default('1s'),
-        safetyPollInterval: boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 }).optional(),
-        queuedTimeout: boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 }).optional(),
-        takeoverAfter: boundedDuration({ min: 5_000, max: 60 * 60_000 }).default('60s'),
-      })
-      .strict()
-      .default({ mode: 'poll', pollInterval: '1s', takeoverAfter: '60s' }),
-    /** Per-tool policy, overriding the policy the tool was defined with on the worker. */
-    toolPolicies: z.record(z.string(), toolPolicySchema).default({}),
-    /** A tool no worker knows: answer with an error output, or wait for an output from outside. */
-    unknownTools: z.enum(['error', 'external']).default('error'),
-    approval: z
-      .object({
-        /** How long a call waits for a decision (or an outside output). */
-        timeout: durationSchema.default('24 hours'),
-        /** deny: the model reads a denial; cancel: cancel the run and end cancelled; fail: cancel the run and fail. */
-        onTimeout: z.enum(['deny', 'cancel', 'fail']).default('deny'),
-        /** When set, only these approvers' decisions are accepted. */
-        approvers: z.array(z.string().trim().min(1, 'approvers may not be empty').max(MAX_APPROVER_CHARS, `approvers are at most ${MAX_APPROVER_CHARS} characters each`)).min(1).optional(),
-      })
-      .strict()
-      .default({ timeout: '24 hours', onTimeout: 'deny' }),
-    /** The thread already has an active run that is not ours: wait for it to end, cancel it, or fail. */
-    onActiveRun: z.enum(['wait', 'cancel', 'fail']).default('wait'),
-    /** The run expired (a late decision): continue with a new run on the thread carrying the results, or fail. */
-    onExpired: z.enum(['continue', 'fail']).default('continue'),
-    /** Tool rounds (requires_action steps) before the run is cancelled and the workflow fails. */
-    maxToolRounds: z.number().int().min(1).max(10_000).default(25),
-    /** Overall deadline from the workflow's start; past it the run is cancelled and the workflow fails. */
-    deadline: durationSchema.optional(),
-    /** Tool outputs longer than this are truncated, with a note the model can read. */
-    maxToolOutputChars: z.number().int().min(256).max(1_000_000).default(32_768),
-    /** Retries of provider calls (Temporal owns them; the provider's retry-after headers win when sent). */
-    providerRetry: z
-      .object({
-        initialInterval: boundedDuration(RETRY_INTERVAL).default('1s'),
-        maximumInterval: boundedDuration(RETRY_INTERVAL).default('1 minute'),
-        /** 0: unlimited (bounded by `deadline`); non-retryable errors (400, 401, 404, quota) never retry. */
-        maximumAttempts: z.number().int().min(0).default(0),
-      })
-      .strict()
-      .default({ initialInterval: '1s', maximumInterval: '1 minute', maximumAttempts: 0 }),
-    /** Continue-as-new once history has this many events (also whenever the server suggests it). */
-    continueAsNewAfterEvents: z.number().int().min(50).optional(),
-  })
-  .strict()
-  .superRefine((input, context) => {
-    if (input.assistantId === undefined && input.agent === undefined) {
-      context.addIssue({ code: 'custom', path: ['agent'], message: 'the agent is required: assistantId (an assistant), or agent: { name[, version] } (a Foundry agent) or { model, instructions?, tools? } (inline)' });
-    }
-    if (input.assistantId !== undefined && input.agent !== undefined) {
-      context.addIssue({ code: 'custom', path: ['assistantId'], message: 'give assistantId or agent, not both' });
-    }
-    if (input.agent?.model !== undefined && (input.model !== undefined || input.instructions !== undefined || input.tools !== undefined)) {
-      context.addIssue({ code: 'custom', path: ['agent'], message: 'an inline agent holds model, instructions and tools: give them in agent, not also at the top level' });
-    }
-    if (input.threadId && input.conversation) {
-      context.addIssue({ code: 'custom', path: ['conversation'], message: 'give threadId or conversation, not both' });
-    }
-    if ((input.threadId || input.conversation) && input.thread) {
-      context.addIssue({ code: 'custom', path: ['thread'], message: 'give an existing conversation (threadId or conversation) or thread (one to create), not both; add messages to an existing one with additionalMessages' });
-    }
-    if (durationMs(input.providerRetry.maximumInterval) < durationMs(input.providerRetry.initialInterval)) {
-      context.addIssue({ code: 'custom', path: ['providerRetry', 'maximumInterval'], message: 'must be at least providerRetry.initialInterval' });
-    }
-  });
+      // -- orchestration --
+      /**
+       * How to wait for a turn: poll at `pollInterval` (sleep_interval; the provider's
+       * openai-poll-after-ms wins when sent), consume the stream (resumable on the Responses API), or
+       * wait for the provider's webhook (Responses; `agentrun webhooks` relays it) with a safety poll
+       * every `safetyPollInterval`. A turn still queued `queuedTimeout` after its creation is cancelled.
+       * Poll and stream waits are held by the worker's watcher, not an activity slot; if that worker
+       * dies, another takes its waits over after `takeoverAfter` (the watcher's heartbeat timeout).
+       */
+      wait: z._default(
+        z.strictObject({
+          mode: z._default(z.enum(['poll', 'stream', 'webhook']), 'poll'),
+          pollInterval: z._default(boundedDuration(POLL_INTERVAL), '1s'),
+          safetyPollInterval: z.optional(boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 })),
+          queuedTimeout: z.optional(boundedDuration({ min: 1_000, max: 24 * 60 * 60_000 })),
+          takeoverAfter: z._default(boundedDuration({ min: 5_000, max: 60 * 60_000 }), '60s'),
+        }),
+        { mode: 'poll', pollInterval: '1s', takeoverAfter: '60s' },
+      ),
+      /** Per-tool policy, overriding the policy the tool was defined with on the worker. */
+      toolPolicies: z._default(z.record(z.string(), buildToolPolicySchema()), {}),
+      /** A tool no worker knows: answer with an error output, or wait for an output from outside. */
+      unknownTools: z._default(z.enum(['error', 'external']), 'error'),
+      approval: z._default(
+        z.strictObject({
+          /** How long a call waits for a decision (or an outside output). */
+          timeout: z._default(boundedDuration(), '24 hours'),
+          /** deny: the model reads a denial; cancel: cancel the run and end cancelled; fail: cancel the run and fail. */
+          onTimeout: z._default(z.enum(['deny', 'cancel', 'fail']), 'deny'),
+          /** When set, only these approvers' decisions are accepted. */
+          approvers: z.optional(
+            z.array(text(z.trim(), z.minLength(1, 'approvers may not be empty'), z.maxLength(MAX_APPROVER_CHARS, `approvers are at most ${MAX_APPROVER_CHARS} characters each`))).check(z.minLength(1)),
+          ),
+        }),
+        { timeout: '24 hours', onTimeout: 'deny' },
+      ),
+      /** The thread already has an active run that is not ours: wait for it to end, cancel it, or fail. */
+      onActiveRun: z._default(z.enum(['wait', 'cancel', 'fail']), 'wait'),
+      /** The run expired (a late decision): continue with a new run on the thread carrying the results, or fail. */
+      onExpired: z._default(z.enum(['continue', 'fail']), 'continue'),
+      /** Tool rounds (requires_action steps) before the run is cancelled and the workflow fails. */
+      maxToolRounds: z._default(integer(z.gte(1), z.lte(10_000)), 25),
+      /** Overall deadline from the workflow's start; past it the run is cancelled and the workflow fails. */
+      deadline: z.optional(boundedDuration()),
+      /** Tool outputs longer than this are truncated, with a note the model can read. */
+      maxToolOutputChars: z._default(integer(z.gte(256), z.lte(1_000_000)), 32_768),
+      /** Retries of provider calls (Temporal owns them; the provider's retry-after headers win when sent). */
+      providerRetry: z._default(
+        z.strictObject({
+          initialInterval: z._default(boundedDuration(RETRY_INTERVAL), '1s'),
+          maximumInterval: z._default(boundedDuration(RETRY_INTERVAL), '1 minute'),
+          /** 0: unlimited (bounded by `deadline`); non-retryable errors (400, 401, 404, quota) never retry. */
+          maximumAttempts: z._default(integer(z.gte(0)), 0),
+        }),
+        { initialInterval: '1s', maximumInterval: '1 minute', maximumAttempts: 0 },
+      ),
+      /** Continue-as-new once history has this many events (also whenever the server suggests it). */
+      continueAsNewAfterEvents: z.optional(integer(z.gte(50))),
+    })
+    .check(
+      checkWith((input, report) => {
+        if (input.assistantId === undefined && input.agent === undefined) {
+          report('the agent is required: assistantId (an assistant), or agent: { name[, version] } (a Foundry agent) or { model, instructions?, tools? } (inline)', ['agent']);
+        }
+        if (input.assistantId !== undefined && input.agent !== undefined) {
+          report('give assistantId or agent, not both', ['assistantId']);
+        }
+        if (input.agent?.model !== undefined && (input.model !== undefined || input.instructions !== undefined || input.tools !== undefined)) {
+          report('an inline agent holds model, instructions and tools: give them in agent, not also at the top level', ['agent']);
+        }
+        if (input.threadId && input.conversation) {
+          report('give threadId or conversation, not both', ['conversation']);
+        }
+        if ((input.threadId || input.conversation) && input.thread) {
+          report('give an existing conversation (threadId or conversation) or thread (one to create), not both; add messages to an existing one with additionalMessages', ['thread']);
+        }
+        if (durationMs(input.providerRetry.maximumInterval) < durationMs(input.providerRetry.initialInterval)) {
+          report('must be at least providerRetry.initialInterval', ['providerRetry', 'maximumInterval']);
+        }
+      }),
+    );
+}
+
+/** The agent run workflow's input schema (zod Mini; built on demand, see schema-on-demand.ts). */
+export const agentRunInputSchema = schemaOnDemand(buildAgentRunInputSchema);
 
 /** The workflow input as a caller writes it (defaults optional). */
-export type AgentRunInput = z.input<typeof agentRunInputSchema>;
+export type AgentRunInput = z.input<ReturnType<typeof buildAgentRunInputSchema>>;
 /** The workflow input after validation (defaults filled). */
-export type ValidatedAgentRunInput = z.output<typeof agentRunInputSchema>;
+export type ValidatedAgentRunInput = z.output<ReturnType<typeof buildAgentRunInputSchema>>;
 
 /**
  * Turns zod issues into one sentence per field: `temperature: Too big: expected number to be <=2`.
  * The path uses the caller's field names so the fix is obvious.
  */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: { issues: readonly z.core.$ZodIssue[] }): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : part)).join('.').replace(/\.\[/g, '[') : '(input)';

@@ -4,49 +4,60 @@
  * a bad decision is rejected to its sender).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { z } from 'zod/v4';
+import { z } from 'zod/v4/mini';
 import { MAX_APPROVER_CHARS } from './run-input';
 import type { AgentRunState, ProviderTrouble, ToolCallRecord } from './run-types';
+import { schemaOnDemand } from './schema-on-demand';
 
 // Every check names its own message: a schema-level `error` would otherwise answer a too-long
-// approver with "approver is required".
+// approver with "approver is required". Built on demand: see schema-on-demand.ts.
+function buildApproverSchema() {
+  return z
+    .string({ error: 'approver is required: who decides (a user id or name)' })
+    .check(z.trim(), z.minLength(1, 'approver may not be empty'), z.maxLength(MAX_APPROVER_CHARS, `approver is at most ${MAX_APPROVER_CHARS} characters: give a user id or name`));
+}
 /** Who decides: a user id or name, bounded. */
-export const approverSchema = z
-  .string({ error: 'approver is required: who decides (a user id or name)' })
-  .trim()
-  .min(1, 'approver may not be empty')
-  .max(MAX_APPROVER_CHARS, `approver is at most ${MAX_APPROVER_CHARS} characters: give a user id or name`);
-const toolCallIdSchema = z.string({ error: 'toolCallId is required' }).min(1, 'toolCallId may not be empty').max(200, 'toolCallId is at most 200 characters');
+export const approverSchema = schemaOnDemand(buildApproverSchema);
+
+const toolCallIdSchema = () => z.string({ error: 'toolCallId is required' }).check(z.minLength(1, 'toolCallId may not be empty'), z.maxLength(200, 'toolCallId is at most 200 characters'));
+const reasonLimit = () => z.maxLength(2_000, 'reason is at most 2,000 characters');
+
+const approveShape = () => ({
+  toolCallId: toolCallIdSchema(),
+  approver: buildApproverSchema(),
+  reason: z.optional(z.string({ error: 'reason must be text' }).check(reasonLimit())),
+  arguments: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
+});
+const denyShape = () => ({
+  toolCallId: toolCallIdSchema(),
+  approver: buildApproverSchema(),
+  reason: z.string({ error: 'reason is required: the model reads it' }).check(z.minLength(1, 'reason may not be empty: the model reads it'), reasonLimit()),
+});
+const outputShape = () => ({ toolCallId: toolCallIdSchema(), approver: buildApproverSchema(), output: z.string({ error: 'output is required (text)' }) });
+
+const buildApprovePayloadSchema = () => z.strictObject(approveShape());
+const buildDenyPayloadSchema = () => z.strictObject(denyShape());
+const buildOutputPayloadSchema = () => z.strictObject(outputShape());
+const buildDecisionPayloadSchema = () =>
+  z.discriminatedUnion('decision', [
+    z.strictObject({ ...approveShape(), decision: z.literal('approve') }),
+    z.strictObject({ ...denyShape(), decision: z.literal('deny') }),
+    z.strictObject({ ...outputShape(), decision: z.literal('output') }),
+  ]);
 
 /** Approve a call, optionally with edited arguments (a JSON object, as text or as an object). */
-export const approveToolCallPayloadSchema = z
-  .object({
-    toolCallId: toolCallIdSchema,
-    approver: approverSchema,
-    reason: z.string({ error: 'reason must be text' }).max(2_000, 'reason is at most 2,000 characters').optional(),
-    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
-  })
-  .strict();
+export const approveToolCallPayloadSchema = schemaOnDemand(buildApprovePayloadSchema);
 /** Deny a call; the reason becomes the output the model reads. */
-export const denyToolCallPayloadSchema = z
-  .object({ toolCallId: toolCallIdSchema, approver: approverSchema, reason: z.string({ error: 'reason is required: the model reads it' }).min(1, 'reason may not be empty: the model reads it').max(2_000, 'reason is at most 2,000 characters') })
-  .strict();
+export const denyToolCallPayloadSchema = schemaOnDemand(buildDenyPayloadSchema);
 /** Supply a call's output from outside (a person or another system). */
-export const submitToolOutputPayloadSchema = z
-  .object({ toolCallId: toolCallIdSchema, approver: approverSchema, output: z.string({ error: 'output is required (text)' }) })
-  .strict();
-
+export const submitToolOutputPayloadSchema = schemaOnDemand(buildOutputPayloadSchema);
 /** One decision, as the `decideToolCall` update takes it. */
-export const toolCallDecisionPayloadSchema = z.discriminatedUnion('decision', [
-  approveToolCallPayloadSchema.extend({ decision: z.literal('approve') }),
-  denyToolCallPayloadSchema.extend({ decision: z.literal('deny') }),
-  submitToolOutputPayloadSchema.extend({ decision: z.literal('output') }),
-]);
+export const toolCallDecisionPayloadSchema = schemaOnDemand(buildDecisionPayloadSchema);
 
-export type ApproveToolCallPayload = z.input<typeof approveToolCallPayloadSchema>;
-export type DenyToolCallPayload = z.input<typeof denyToolCallPayloadSchema>;
-export type SubmitToolOutputPayload = z.input<typeof submitToolOutputPayloadSchema>;
-export type ToolCallDecisionPayload = z.input<typeof toolCallDecisionPayloadSchema>;
+export type ApproveToolCallPayload = z.input<ReturnType<typeof buildApprovePayloadSchema>>;
+export type DenyToolCallPayload = z.input<ReturnType<typeof buildDenyPayloadSchema>>;
+export type SubmitToolOutputPayload = z.input<ReturnType<typeof buildOutputPayloadSchema>>;
+export type ToolCallDecisionPayload = z.input<ReturnType<typeof buildDecisionPayloadSchema>>;
 
 /** Signal: approve a pending call. */
 export const approveToolCallSignal = defineSignal<[ApproveToolCallPayload]>('approveToolCall');

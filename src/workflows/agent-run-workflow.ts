@@ -170,7 +170,7 @@ function localActivities(input: ValidatedAgentRunInput) {
 
 /** Runs an agent on a thread until the run ends, executing and approving its tool calls durably. */
 export async function agentRunWorkflow(rawInput: unknown, carried?: CarriedRunState): Promise<AgentRunResult> {
-  const parsed = agentRunInputSchema.safeParse(rawInput);
+  const parsed = agentRunInputSchema().safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.create({
       type: FailureType.InvalidWorkflowInput,
@@ -656,7 +656,7 @@ class AgentRun {
    * update validators must be (an async validator's promise is ignored).
    */
   private validateDecision(payload: unknown): { decision: ToolCallDecisionPayload; record: ToolCallRecord } {
-    const parsed = toolCallDecisionPayloadSchema.safeParse(payload);
+    const parsed = toolCallDecisionPayloadSchema().safeParse(payload);
     if (!parsed.success) throw invalidDecision(`Malformed decision: ${describeIssues(parsed.error)}`);
     const decision = parsed.data;
     const record = this.pending.get(decision.toolCallId);

@@ -20,7 +20,7 @@ const activities = proxyActivities<AgentrunActivities>({
 
 /** Copies a thread into a new conversation; returns the conversation id. */
 export async function migrateThreadWorkflow(rawInput: unknown, carried?: MigrationProgress): Promise<MigrationResult> {
-  const parsed = migrateThreadInputSchema.safeParse(rawInput);
+  const parsed = migrateThreadInputSchema().safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.create({ type: FailureType.InvalidWorkflowInput, nonRetryable: true, message: `Invalid thread migration input: ${describeIssues(parsed.error)}` });
   }
