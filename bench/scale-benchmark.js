@@ -2,7 +2,7 @@
 /*
  * Scale benchmark: many concurrent agent runs on one worker, side by side with the bare SDK loop.
  *
- *   npm run bench -- [--sizes 100,1000] [--parked 1000] [--run-s 30] [--only agentrun-poll,...]
+ *   npm run bench -- [--sizes 100,1000] [--parked 1000] [--run-s 30] [--settle-s 5] [--only agentrun-poll,...]
  *                    [--worker-flags="--max-cached-workflows 100"]
  *
  * Everything runs in its own process, so each is measured alone: a Temporal dev server, the
@@ -53,6 +53,7 @@ function options() {
       sizes: { type: 'string', default: '100,1000' },
       parked: { type: 'string', default: '1000' },
       'run-s': { type: 'string', default: '30' },
+      'settle-s': { type: 'string', default: '5' },
       only: { type: 'string' },
       'worker-flags': { type: 'string', default: '' },
       out: { type: 'string' },
@@ -83,7 +84,7 @@ function options() {
     }
   }
   const workerFlags = values['worker-flags'].split(' ').filter(Boolean);
-  return { sizes: numbers(values.sizes, 'sizes').filter((size) => size > 0), parked: numbers(values.parked, 'parked')[0] ?? 0, runMs: numbers(values['run-s'], 'run-s')[0] * 1000, only, workerFlags, out: values.out };
+  return { sizes: numbers(values.sizes, 'sizes').filter((size) => size > 0), parked: numbers(values.parked, 'parked')[0] ?? 0, runMs: numbers(values['run-s'], 'run-s')[0] * 1000, settleMs: numbers(values['settle-s'], 'settle-s')[0] * 1000, only, workerFlags, out: values.out };
 }
 
 // ---- processes ---------------------------------------------------------------------------------
@@ -280,7 +281,7 @@ async function main() {
       }
     }
 
-    if (settings.parked > 0) rows.push(await parkedApprovals(settings.parked, startWorker, temporal, assistant.id, serverPid));
+    if (settings.parked > 0) rows.push(await parkedApprovals(settings.parked, settings.settleMs, startWorker, temporal, assistant.id, serverPid));
 
     printTable(rows);
     const out = settings.out ?? path.join(root, 'bench', 'results', `scale-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -297,9 +298,10 @@ async function main() {
 }
 
 /** N runs that each wait for a person's approval: worker RSS while parked, then every call approved at once. */
-async function parkedApprovals(count, startWorker, temporal, assistantId, serverPid) {
+async function parkedApprovals(count, settleMs, startWorker, temporal, assistantId, serverPid) {
   const taskQueue = `bench-parked-${randomBytes(3).toString('hex')}`;
   const worker = await startWorker(taskQueue, 'threads-runs');
+  const idle = memoryMiB(worker.child.pid).now;
   const client = new AgentRunClient(temporal, { taskQueue });
   const script = JSON.stringify({ steps: [{ tools: [{ name: 'book_meeting_room', arguments: { room: 'Lovelace', start: '15:00' } }] }, { answer: 'booked' }] });
   const cpuBefore = cpuMs(worker.child.pid);
@@ -316,7 +318,8 @@ async function parkedApprovals(count, startWorker, temporal, assistantId, server
     }
   });
   const parkedAfterMs = Date.now() - started;
-  await new Promise((resolve) => setTimeout(resolve, 5_000)); // settle: what a parked run costs, not what starting it cost
+  const justParked = memoryMiB(worker.child.pid).now;
+  await new Promise((resolve) => setTimeout(resolve, settleMs)); // settle: what a parked run costs, not what starting it cost
   const parked = memoryMiB(worker.child.pid);
   const approveMs = [];
   await inBatches(count, 100, async (index) => {
@@ -331,7 +334,10 @@ async function parkedApprovals(count, startWorker, temporal, assistantId, server
     completed: results.filter((result) => result.status === 'completed').length,
     wallS: Number(((Date.now() - started) / 1000).toFixed(1)),
     parkedAfterS: Number((parkedAfterMs / 1000).toFixed(1)),
+    idleRssMiB: idle,
+    justParkedRssMiB: justParked,
     parkedRssMiB: parked.now,
+    kibPerParkedRun: Math.round(((parked.now - idle) * 1024) / count),
     approveP50Ms: percentile(approveMs, 50),
     approveP95Ms: percentile(approveMs, 95),
     cpuMsPerRun: Number(((cpuMs(worker.child.pid) - cpuBefore) / count).toFixed(1)),
@@ -375,7 +381,9 @@ function printTable(rows) {
     ['cpu ms/run', 'cpuMsPerRun'],
     ['server ms/run', 'serverCpuMsPerRun'],
     ['peak RSS MiB', 'peakRssMiB'],
+    ['idle RSS MiB', 'idleRssMiB'],
     ['parked RSS MiB', 'parkedRssMiB'],
+    ['KiB/parked run', 'kibPerParkedRun'],
     ['approve p50', 'approveP50Ms'],
     ['approve p95', 'approveP95Ms'],
   ];
