@@ -8,8 +8,8 @@
  * const result = await agentrun.result(workflowId);
  * ```
  */
-import { randomBytes } from 'node:crypto';
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { createHash, randomBytes } from 'node:crypto';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { LiveRunDetails } from './shared/activity-types';
 import { agentLabel, agentOf, agentRunInputSchema, conversationOf, describeIssues, type AgentRunInput } from './shared/run-input';
@@ -32,6 +32,9 @@ import { connectTemporalClient } from './temporal-connection';
 import { migrateThreadInputSchema, type MigrateThreadInput, type MigrationResult } from './shared/migration-types';
 import type { agentRunWorkflow } from './workflows/agent-run-workflow';
 import type { migrateThreadWorkflow } from './workflows/migration-workflow';
+
+/** How many times a decision is sent (with the same update id) while the server's RPC deadline passes. */
+const DECISION_ATTEMPTS = 5;
 
 /** The thread migration workflow's type name. */
 export const MIGRATE_THREAD_WORKFLOW_TYPE = 'migrateThreadWorkflow';
@@ -286,11 +289,18 @@ export class AgentRunClient {
   }
 
   private async decide(workflowId: string, payload: ToolCallDecisionPayload): Promise<ToolCallRecord> {
-    try {
-      return await this.handle(workflowId).executeUpdate(decideToolCallUpdate, { args: [payload] });
-    } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError) throw new DecisionRejectedError(error.cause?.message ?? error.message);
-      throw await this.explainClosed(workflowId, error);
+    // One id per decision: the server deduplicates updates by id, so asking again after an RPC
+    // timeout (a decision on an evicted run waits for its replay, which a busy worker can make
+    // outlast the server's deadline) gets this decision's outcome instead of losing or repeating it.
+    const updateId = `decision-${createHash('sha256').update(JSON.stringify([workflowId, payload])).digest('hex').slice(0, 32)}`;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.handle(workflowId).executeUpdate(decideToolCallUpdate, { args: [payload], updateId });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError && attempt < DECISION_ATTEMPTS) continue;
+        if (error instanceof WorkflowUpdateFailedError) throw new DecisionRejectedError(error.cause?.message ?? error.message);
+        throw await this.explainClosed(workflowId, error);
+      }
     }
   }
 

@@ -87,6 +87,20 @@ describe('approvals and outside outputs', () => {
     expect(result.toolCalls[0]).toMatchObject({ output: '{"name":"Ada"}', decision: { type: 'output_supplied', approver: 'crm-sync' } });
   });
 
+  it('answers a decision sent again (as after an RPC timeout) with its one outcome, decided once', async () => {
+    // The answer after the approval takes 3 s, so the run is still going when the decision is resent.
+    const assistantId = await harness.assistant({ steps: [transferScript.steps[0]!, { answer: 'Transfer handled.', delay_ms: 3_000 }] });
+    const { workflowId, handle } = await harness.client.start(harness.input(assistantId));
+    const toolCallId = await pendingCall(harness, workflowId);
+    const first = await harness.client.approve(workflowId, { toolCallId, approver: 'alice', reason: 'ok' });
+    const again = await harness.client.approve(workflowId, { toolCallId, approver: 'alice', reason: 'ok' });
+    expect(again).toEqual(first);
+    const result = await handle.result();
+    expect(result.toolCalls).toHaveLength(1);
+    const history = await handle.fetchHistory();
+    expect(history.events?.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length).toBe(1);
+  });
+
   it('rejects bad decisions to their sender, and keeps waiting', async () => {
     const assistantId = await harness.assistant(transferScript);
     const { workflowId, handle } = await harness.client.start(harness.input(assistantId, { approval: { approvers: ['alice'] } }));
