@@ -5,7 +5,7 @@
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod/v4/mini';
-import { checkWith, schemaOnDemand } from './schema-on-demand';
+import { checkWith } from './schema-on-demand';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -54,9 +54,6 @@ export function boundedDuration(bounds: DurationBounds = ANY_DURATION) {
     }),
   );
 }
-
-/** A positive duration of at most a year. */
-export const durationSchema = schemaOnDemand(() => boundedDuration());
 
 /** A validated duration, in milliseconds. */
 export function durationMs(value: number | string): number {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod/v4/mini';
 import { boundedDuration, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
-import { checkWith, schemaOnDemand } from './schema-on-demand';
+import { checkWith, integer, nonEmpty, schemaOnDemand } from './schema-on-demand';
 
 /** Inline content larger than this must be a path or URL (keeps history small). */
 export const MAX_INLINE_CONTENT_CHARS = 64 * 1024;
@@ -18,8 +18,6 @@ export const MAX_BATCH_FILES = 500;
 
 // The schemas are built by functions, not at module load: see schema-on-demand.ts.
 
-const nonEmpty = (message?: string) => z.string().check(z.minLength(1, message));
-const integer = (...checks: Parameters<ReturnType<typeof z.number>['check']>) => z.number().check(z.int(), ...checks);
 const duration = (fallback: string) => z._default(boundedDuration(), fallback);
 
 const pathSourceSchema = () => z.strictObject({ path: nonEmpty('path may not be empty'), filename: z.optional(nonEmpty()) });

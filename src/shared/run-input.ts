@@ -8,7 +8,7 @@ import { z } from 'zod/v4/mini';
 // zod 3.25's Mini has no `z.locales`; both versions export them here.
 import { en as englishMessages } from 'zod/v4/locales';
 import { boundedDuration, durationMs, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
-import { checkWith, schemaOnDemand } from './schema-on-demand';
+import { checkWith, integer, nonEmpty, schemaOnDemand, text } from './schema-on-demand';
 
 // zod 3.25's `zod/v4` sets its English messages in a module that a bundler honouring zod's
 // `sideEffects: false` leaves out, as Temporal's workflow bundle does: every issue in the workflow
@@ -26,9 +26,6 @@ export const MAX_USER_METADATA_PAIRS = 14;
 
 // The schemas are built by functions, not at module load: see schema-on-demand.ts.
 
-const text = (...checks: Parameters<ReturnType<typeof z.string>['check']>) => z.string().check(...checks);
-const nonEmpty = (message?: string) => text(z.minLength(1, message));
-const integer = (...checks: Parameters<ReturnType<typeof z.number>['check']>) => z.number().check(z.int(), ...checks);
 
 function metadataSchema() {
   return z
@@ -64,9 +61,6 @@ function buildNewMessageSchema() {
     metadata: z.optional(metadataSchema()),
   });
 }
-
-/** A message to add to a thread. */
-export const newMessageSchema = schemaOnDemand(buildNewMessageSchema);
 
 function toolResourcesSchema() {
   return z.strictObject({

@@ -26,3 +26,10 @@ export function schemaOnDemand<Schema>(build: () => Schema): () => Schema {
 export function checkWith<T>(inspect: (value: T, report: (message: string, path?: PropertyKey[]) => void) => void) {
   return z.check<T>((payload) => inspect(payload.value, (message, path = []) => payload.issues.push({ code: 'custom', message, input: payload.value, path })));
 }
+
+/** Text with Mini checks (`text(z.maxLength(64))`): the classic `z.string().max(64)`. */
+export const text = (...checks: Parameters<ReturnType<typeof z.string>['check']>) => z.string().check(...checks);
+/** Text of at least one character, with `message` when empty. */
+export const nonEmpty = (message?: string) => text(z.minLength(1, message));
+/** An integer with Mini checks (`integer(z.gte(1))`): the classic `z.number().int().min(1)`. */
+export const integer = (...checks: Parameters<ReturnType<typeof z.number>['check']>) => z.number().check(z.int(), ...checks);
