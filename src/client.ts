@@ -29,7 +29,8 @@ import {
 import type { AgentRunResult, AgentRunState, ToolCallRecord } from './shared/run-types';
 import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID, AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { connectTemporalClient } from './temporal-connection';
-import { migrateThreadInputSchema, type MigrateThreadInput, type MigrationResult } from './shared/migration-types';
+import { migrateThreadInputSchema, type MigrateThreadInput } from './shared/migration-input';
+import type { MigrationResult } from './shared/migration-types';
 import type { agentRunWorkflow } from './workflows/agent-run-workflow';
 import type { migrateThreadWorkflow } from './workflows/migration-workflow';
 

@@ -9,6 +9,7 @@ import type { ResponsesApi } from '../providers/responses-api';
 import type { Tool } from '../tools/define-tool';
 import type { TurnWatcher } from '../watcher/turn-watcher';
 import { createIngestionActivities } from './ingestion-activities';
+import { createInputActivities } from './input-activities';
 import { createMigrationActivities } from './migration-activities';
 import { createRunActivities } from './run-activities';
 import { createToolActivities } from './tool-activities';
@@ -31,6 +32,7 @@ export interface ActivityDependencies {
 /** Every activity function, keyed by name. */
 export function createActivities(dependencies: ActivityDependencies) {
   return {
+    ...createInputActivities(),
     ...createRunActivities(dependencies),
     ...createToolActivities(dependencies),
     ...createIngestionActivities(dependencies),

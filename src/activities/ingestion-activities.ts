@@ -10,7 +10,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FileStore, UploadSource } from '../providers/provider';
 import { toApplicationFailure } from '../providers/to-application-failure';
-import { describeSource, type DocumentSource } from '../shared/ingestion-input';
+import type { DocumentSource } from '../shared/ingestion-input';
+import { describeSource } from '../shared/ingestion-types';
 import {
   TERMINAL_BATCH_STATUSES,
   TERMINAL_FILE_STATUSES,

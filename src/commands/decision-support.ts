@@ -4,7 +4,7 @@
  * person who sent it) or as a signal (fire and forget).
  */
 import { DecisionRejectedError, RunAlreadyFinishedError, type AgentRunClient, type DecisionTransport } from '../client';
-import { approverSchema } from '../shared/run-messages';
+import { approverSchema } from '../shared/decision-schemas';
 import type { ToolCallRecord } from '../shared/run-types';
 import { CONNECTION_HELP, CommandError, ExitCode, printJson, printLine, readRunState, rethrowNotFound, suggestedCommand, type ConnectionFlags } from './command-support';
 import { formatTable, oneLine, shellQuote } from './text-format';

@@ -1,11 +1,10 @@
 /**
  * Durations in workflow input: a number of milliseconds or a string Temporal understands
- * ('30s', '10 minutes', '2h').
+ * ('30s', '10 minutes', '2h'). The schema of a duration field is in duration-schema.ts: this
+ * module is imported by workflows, which load zod only when they validate (see lazy-schemas.ts).
  */
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { z } from 'zod/v4/mini';
-import { checkWith } from './schema-on-demand';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -32,27 +31,6 @@ export function describeDuration(milliseconds: number): string {
     if (milliseconds >= size) return `${Number((milliseconds / size).toFixed(2))} ${name}`;
   }
   return `${milliseconds} ms`;
-}
-
-/**
- * A duration field bounded by `bounds`: validated once at the edge, kept as given (JSON-plain for
- * history). Zero, negative and absurdly long durations are refused with the bounds named.
- */
-export function boundedDuration(bounds: DurationBounds = ANY_DURATION) {
-  return z.union([z.number(), z.string().check(z.minLength(1))]).check(
-    checkWith<number | string>((value, report) => {
-      let milliseconds: number;
-      try {
-        milliseconds = msToNumber(value as Duration);
-      } catch {
-        report(`"${value}" is not a duration: use milliseconds or a string like "30s", "10 minutes", "2h"`);
-        return;
-      }
-      if (!Number.isFinite(milliseconds) || milliseconds < bounds.min || milliseconds > bounds.max) {
-        report(`"${value}" is out of range: give a duration from ${describeDuration(bounds.min)} to ${describeDuration(bounds.max)}`);
-      }
-    }),
-  );
 }
 
 /** A validated duration, in milliseconds. */

@@ -4,7 +4,8 @@
  * workflow history: inputs name a path or URL the worker reads, or carry small inline text.
  */
 import { z } from 'zod/v4/mini';
-import { boundedDuration, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+import { POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+import { boundedDuration } from './duration-schema';
 import { checkWith, integer, nonEmpty, schemaOnDemand } from './schema-on-demand';
 
 /** Inline content larger than this must be a path or URL (keeps history small). */
@@ -174,10 +175,3 @@ export type AttachFileInput = z.input<ReturnType<typeof buildAttachFileInputSche
 export type CreateFileBatchInput = z.input<ReturnType<typeof buildCreateFileBatchInputSchema>>;
 export type IngestDocumentsInput = z.input<ReturnType<typeof buildIngestDocumentsInputSchema>>;
 export type ValidatedIngestDocumentsInput = z.output<ReturnType<typeof buildIngestDocumentsInputSchema>>;
-
-/** A short label of a source for reports: its path, its URL, or `inline:<filename>`. */
-export function describeSource(source: DocumentSource): string {
-  if ('path' in source) return source.path;
-  if ('url' in source) return source.url;
-  return `inline:${source.filename}`;
-}

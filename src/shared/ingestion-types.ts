@@ -2,6 +2,7 @@
  * Provider-neutral shapes of files, vector stores and file batches (camelCase, JSON-plain), for
  * activities, workflows and the client. The adapters translate the wire shapes.
  */
+import type { DocumentSource } from './ingestion-input';
 
 /** An uploaded file. */
 export interface FileInfo {
@@ -123,4 +124,11 @@ export interface IngestionResult {
 export interface IngestionBatchResult {
   completed: number;
   failures: DocumentOutcome[];
+}
+
+/** A short label of a source for reports: its path, its URL, or `inline:<filename>`. */
+export function describeSource(source: DocumentSource): string {
+  if ('path' in source) return source.path;
+  if ('url' in source) return source.url;
+  return `inline:${source.filename}`;
 }

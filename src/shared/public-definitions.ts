@@ -14,16 +14,13 @@ export {
   runStateQuery,
   providerWebhookSignal,
   providerTroubleSignal,
-  approveToolCallPayloadSchema,
-  denyToolCallPayloadSchema,
-  submitToolOutputPayloadSchema,
-  toolCallDecisionPayloadSchema,
   type ApproveToolCallPayload,
   type DenyToolCallPayload,
   type SubmitToolOutputPayload,
   type ToolCallDecisionPayload,
   type ProviderWebhookEvent,
 } from './run-messages';
+export { approveToolCallPayloadSchema, denyToolCallPayloadSchema, submitToolOutputPayloadSchema, toolCallDecisionPayloadSchema } from './decision-schemas';
 export { agentRunInputSchema, agentOf, agentLabel, conversationOf, describeIssues, type AgentRunInput, type ValidatedAgentRunInput, type AgentSpec, type ConversationSpec, type ToolPolicy } from './run-input';
 export {
   ingestDocumentsInputSchema,
@@ -35,7 +32,8 @@ export {
   type DocumentSource,
 } from './ingestion-input';
 export { ingestionProgressQuery } from './ingestion-messages';
-export { migrateThreadInputSchema, type MigrateThreadInput, type MigrationResult, type MigrationProgress } from './migration-types';
+export { migrateThreadInputSchema, type MigrateThreadInput } from './migration-input';
+export type { MigrationResult, MigrationProgress } from './migration-types';
 export { FailureType, type FailureTypeName } from './failure-types';
 export { AGENTRUN_SEARCH_ATTRIBUTES } from './search-attributes';
 export type * from './run-types';

@@ -5,16 +5,10 @@
  * (which validates before starting, so mistakes surface at the caller).
  */
 import { z } from 'zod/v4/mini';
-// zod 3.25's Mini has no `z.locales`; both versions export them here.
-import { en as englishMessages } from 'zod/v4/locales';
-import { boundedDuration, durationMs, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+import { durationMs, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
+import { boundedDuration } from './duration-schema';
 import { checkWith, integer, nonEmpty, schemaOnDemand, text } from './schema-on-demand';
 
-// zod 3.25's `zod/v4` sets its English messages in a module that a bundler honouring zod's
-// `sideEffects: false` leaves out, as Temporal's workflow bundle does: every issue in the workflow
-// would read "Invalid input". zod 4 now sets them on first use; do the same here (every workflow
-// imports this module), and only when no locale is set, so a caller's own `z.config` wins.
-if (!z.config().localeError) z.config(englishMessages());
 
 /** The longest approver name or id a decision may carry (it is recorded on every call it decides). */
 export const MAX_APPROVER_CHARS = 200;
@@ -280,57 +274,6 @@ export type AgentRunInput = z.input<ReturnType<typeof buildAgentRunInputSchema>>
 /** The workflow input after validation (defaults filled). */
 export type ValidatedAgentRunInput = z.output<ReturnType<typeof buildAgentRunInputSchema>>;
 
-/**
- * Turns zod issues into one sentence per field: `temperature: Too big: expected number to be <=2`.
- * The path uses the caller's field names so the fix is obvious.
- */
-export function describeIssues(error: { issues: readonly z.core.$ZodIssue[] }): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : part)).join('.').replace(/\.\[/g, '[') : '(input)';
-      return `${path}: ${issue.message}`;
-    })
-    .join('; ');
-}
-
-/** The agent of a validated input, in its one form. */
-export type AgentSpec =
-  | { kind: 'assistant'; assistantId: string }
-  | { kind: 'foundry-agent'; name: string; version?: string }
-  | { kind: 'inline'; model: string; instructions?: string; tools?: ValidatedAgentRunInput['tools'] };
-
-/** The input's agent, whichever way it was given. */
-export function agentOf(input: ValidatedAgentRunInput): AgentSpec {
-  const agent = input.agent;
-  if (input.assistantId !== undefined || agent?.assistantId !== undefined) return { kind: 'assistant', assistantId: (input.assistantId ?? agent?.assistantId)! };
-  if (agent?.name !== undefined) return { kind: 'foundry-agent', name: agent.name, ...(agent.version !== undefined ? { version: agent.version } : {}) };
-  return { kind: 'inline', model: agent?.model ?? '', ...(agent?.instructions !== undefined ? { instructions: agent.instructions } : {}), ...(agent?.tools !== undefined ? { tools: agent.tools } : {}) };
-}
-
-/** A short name of the agent for ids, search attributes and people: `asst_...`, `name@version`, `model:gpt-4o`. */
-export function agentLabel(agent: AgentSpec): string {
-  switch (agent.kind) {
-    case 'assistant':
-      return agent.assistantId;
-    case 'foundry-agent':
-      return agent.version ? `${agent.name}@${agent.version}` : agent.name;
-    case 'inline':
-      return `model:${agent.model}`;
-  }
-}
-
-/** Where a validated input's turn runs. */
-export type ConversationSpec =
-  | { kind: 'new' }
-  /** An existing thread or conversation (the two are the same for the workflow: an id the provider knows). */
-  | { kind: 'existing'; id: string }
-  /** A Responses chain without a conversation, continuing after this response. */
-  | { kind: 'chain'; previousResponseId: string };
-
-/** The input's conversation, whichever way it was given. */
-export function conversationOf(input: ValidatedAgentRunInput): ConversationSpec {
-  const existing = input.threadId ?? input.conversation?.threadId ?? input.conversation?.conversationId;
-  if (existing !== undefined) return { kind: 'existing', id: existing };
-  if (input.conversation?.previousResponseId !== undefined) return { kind: 'chain', previousResponseId: input.conversation.previousResponseId };
-  return { kind: 'new' };
-}
+// Read by workflows, which load this module only when they validate (see lazy-schemas.ts).
+export { describeIssues } from './schema-issues';
+export { agentOf, agentLabel, conversationOf, type AgentSpec, type ConversationSpec } from './agent-spec';

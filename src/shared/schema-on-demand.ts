@@ -4,11 +4,21 @@
  * SDK's reusable V8 context keeps module state per workflow), and zod's classic API cost about
  * 600 KiB per parked run there against 10 KiB for Mini (measured with 400 parked workflows).
  * The schemas themselves cost about 1 MiB more per workflow when built at module load, so they
- * are built on demand: outside workflows once per process, inside a workflow at each use (the
- * input once per start or replay, a decision's schema once per decision) and then let go.
+ * are built on demand: outside workflows once per process, inside a workflow at each use (a
+ * decision's schema once per decision, the input only when replaying runs that checked it in the
+ * workflow) and then let go. Workflows reach these modules only through
+ * src/workflows/lazy-schemas.ts, so a run that validates nothing in its sandbox loads no zod.
  */
 import { inWorkflowContext } from '@temporalio/workflow';
 import { z } from 'zod/v4/mini';
+// zod 3.25's Mini has no `z.locales`; both versions export them here.
+import { en as englishMessages } from 'zod/v4/locales';
+
+// zod 3.25's `zod/v4` sets its English messages in a module that a bundler honouring zod's
+// `sideEffects: false` leaves out, as Temporal's workflow bundle does: every issue in the workflow
+// would read "Invalid input". zod 4 now sets them on first use; do the same here (every schema
+// module imports this one), and only when no locale is set, so a caller's own `z.config` wins.
+if (!z.config().localeError) z.config(englishMessages());
 
 /** `build`'s schema: kept after the first call, except inside a workflow, where each call builds it. */
 export function schemaOnDemand<Schema>(build: () => Schema): () => Schema {

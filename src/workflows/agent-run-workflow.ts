@@ -34,7 +34,9 @@ import { isTerminalRunStatus, type RunOptions, type RunSnapshot, type TokenUsage
 import type { ResultBounds, RunProgress, ToolInfo, WaitOptions } from '../shared/activity-types';
 import { durationMs } from '../shared/duration';
 import { FailureType } from '../shared/failure-types';
-import { agentLabel, agentOf, agentRunInputSchema, conversationOf, describeIssues, type AgentSpec, type ToolPolicy, type ValidatedAgentRunInput } from '../shared/run-input';
+import { agentLabel, agentOf, conversationOf, type AgentSpec } from '../shared/agent-spec';
+import type { ToolPolicy, ValidatedAgentRunInput } from '../shared/run-input';
+import { checkInput, describeIssues } from '../shared/schema-issues';
 import {
   approveToolCallSignal,
   decideToolCallUpdate,
@@ -43,13 +45,13 @@ import {
   providerWebhookSignal,
   runStateQuery,
   submitToolOutputSignal,
-  toolCallDecisionPayloadSchema,
   type ToolCallDecisionPayload,
 } from '../shared/run-messages';
 import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
 import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID } from '../shared/search-attributes';
 import { conversationWord, turnWord } from '../shared/protocol-words';
 import { truncateText } from '../shared/truncate';
+import { decisionSchemas, runInputSchemas } from './lazy-schemas';
 
 /** State carried across continue-as-new: ids and decisions, no provider payloads. */
 export interface CarriedRunState {
@@ -70,6 +72,15 @@ export interface CarriedRunState {
 /**
  * Patch ids (`patched()`): behaviour added after histories were recorded. Runs that waited across
  * an upgrade replay their old path; new runs take the new one (README, "Upgrades").
+ *
+ * `inputCheckedByActivity` is asked first, and a run that has it has every patch before it: it
+ * records one marker, not one per patch (`AgentRun.applies`). Why this matters beyond history
+ * size: a `patched()` asked right after a local activity can be answered wrongly on replay. Core
+ * may record the activity's marker in one task and deliver its result in the next; replay then
+ * delivers the result in the first task, before the next task's markers are known, and a patch
+ * the run has reads as absent (seen under load: "patch marker encountered for change
+ * agentrun-watched-waits, but there is no corresponding change command"). So: ask a new patch
+ * before a local activity in the same task, or in `applies` only for runs started before it.
  */
 const PATCH = {
   /** A workflow that fails cancels its provider run first, and fails with the provider's own cause. */
@@ -80,6 +91,11 @@ const PATCH = {
   validateEditedArguments: 'agentrun-validate-edited-arguments',
   /** Poll and stream waits go to `watchRun` (the worker's watcher, no activity slot held) once the turn exists. */
   watchedWaits: 'agentrun-watched-waits',
+  /**
+   * The input is validated by a local activity, so the workflow loads no schema (see lazy-schemas.ts),
+   * and every patch above applies without its own marker.
+   */
+  inputCheckedByActivity: 'agentrun-input-checked-by-activity',
 } as const;
 
 /** Webhook mode's default safety poll: a lost webhook delays a turn by at most this. */
@@ -154,6 +170,14 @@ function cleanupActivities(input: ValidatedAgentRunInput) {
   return proxyActivities<AgentrunActivities>({ ...options, scheduleToCloseTimeout: '5 minutes', retry: { ...options.retry, maximumAttempts: 5 } });
 }
 
+/**
+ * The input check (a local activity): a few milliseconds of CPU, so a short timeout; retried a few
+ * times only, since it answers bad input rather than throwing and a throw is a bug.
+ */
+function inputCheck() {
+  return proxyLocalActivities<AgentrunActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
+}
+
 /** Short provider calls as local activities: one marker event each instead of three events. */
 function localActivities(input: ValidatedAgentRunInput) {
   return proxyLocalActivities<AgentrunActivities>({
@@ -170,16 +194,18 @@ function localActivities(input: ValidatedAgentRunInput) {
 
 /** Runs an agent on a thread until the run ends, executing and approving its tool calls durably. */
 export async function agentRunWorkflow(rawInput: unknown, carried?: CarriedRunState): Promise<AgentRunResult> {
-  const parsed = agentRunInputSchema().safeParse(rawInput);
-  if (!parsed.success) {
+  // Runs started before the check moved to an activity replay their check in the workflow.
+  const inputCheckedByActivity = patched(PATCH.inputCheckedByActivity);
+  const checked = inputCheckedByActivity ? await inputCheck().checkAgentRunInput(rawInput) : checkInput(runInputSchemas().agentRunInputSchema(), rawInput);
+  if (!checked.valid) {
     throw ApplicationFailure.create({
       type: FailureType.InvalidWorkflowInput,
       nonRetryable: true,
-      message: `Invalid agent run input: ${describeIssues(parsed.error)}`,
-      details: [parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message }))],
+      message: `Invalid agent run input: ${checked.message}`,
+      details: [checked.issues],
     });
   }
-  return new AgentRun(parsed.data, carried).run();
+  return new AgentRun(checked.input, carried, inputCheckedByActivity).run();
 }
 
 /** The workflow's state and behaviour; one instance per workflow execution. */
@@ -230,7 +256,9 @@ class AgentRun {
 
   constructor(
     private readonly input: ValidatedAgentRunInput,
-    carried?: CarriedRunState,
+    carried: CarriedRunState | undefined,
+    /** The run has `PATCH.inputCheckedByActivity`, and so every earlier patch. */
+    private readonly hasEveryPatch: boolean,
   ) {
     this.agent = agentOf(input);
     this.agentLabel = agentLabel(this.agent);
@@ -253,11 +281,16 @@ class AgentRun {
       ...(input.wait.queuedTimeout !== undefined ? { queuedTimeoutMs: durationMs(input.wait.queuedTimeout) } : {}),
     };
     // Webhook mode never polls; poll and stream hand their waits to the watcher (runs started before it existed do not).
-    if (input.wait.mode !== 'webhook' && patched(PATCH.watchedWaits)) this.wait.handOff = true;
+    if (input.wait.mode !== 'webhook' && this.applies(PATCH.watchedWaits)) this.wait.handOff = true;
     this.safetyPollMs = durationMs(input.wait.safetyPollInterval ?? DEFAULT_SAFETY_POLL);
     this.provider = providerActivities(input);
     this.local = localActivities(input);
     this.registerHandlers();
+  }
+
+  /** Whether a patch's behaviour applies: recorded once for all (see PATCH), or asked as runs before that were. */
+  private applies(patch: Exclude<(typeof PATCH)[keyof typeof PATCH], typeof PATCH.inputCheckedByActivity>): boolean {
+    return this.hasEveryPatch || patched(patch);
   }
 
   async run(): Promise<AgentRunResult> {
@@ -359,7 +392,7 @@ class AgentRun {
       const thread = this.input.thread ?? {};
       // A regular activity since the patch: while a local activity retries (an unreachable
       // provider), the workflow task stays open, so queries and the retry reports wait for it.
-      const createThread = patched(PATCH.threadCreatedByActivity) ? this.provider.createThread : this.local.createThread;
+      const createThread = this.applies(PATCH.threadCreatedByActivity) ? this.provider.createThread : this.local.createThread;
       const { threadId, messagesAdded } = await createThread({ newThread: { ...thread, toolResources: thread.toolResources ?? this.input.toolResources }, workflowId: this.workflowId });
       this.threadId = threadId;
       this.providerTrouble = null;
@@ -656,7 +689,7 @@ class AgentRun {
    * update validators must be (an async validator's promise is ignored).
    */
   private validateDecision(payload: unknown): { decision: ToolCallDecisionPayload; record: ToolCallRecord } {
-    const parsed = toolCallDecisionPayloadSchema().safeParse(payload);
+    const parsed = decisionSchemas().toolCallDecisionPayloadSchema().safeParse(payload);
     if (!parsed.success) throw invalidDecision(`Malformed decision: ${describeIssues(parsed.error)}`);
     const decision = parsed.data;
     const record = this.pending.get(decision.toolCallId);
@@ -697,7 +730,7 @@ class AgentRun {
 
   private async acceptDecision(payload: unknown): Promise<ToolCallRecord> {
     const { decision, record } = this.validateDecision(payload);
-    if (decision.decision === 'approve' && decision.arguments !== undefined && patched(PATCH.validateEditedArguments)) {
+    if (decision.decision === 'approve' && decision.arguments !== undefined && this.applies(PATCH.validateEditedArguments)) {
       await this.checkEditedArguments(record, editedArgumentsText(decision.arguments));
       this.validateDecision(payload); // the call may have been settled (timed out) meanwhile
     }
@@ -775,7 +808,7 @@ class AgentRun {
    * request arriving now must not skip the cleanup.
    */
   private async fail(error: unknown): Promise<never> {
-    if (!patched(PATCH.cleanupOnFailure)) throw error;
+    if (!this.applies(PATCH.cleanupOnFailure)) throw error;
     const cause = rootFailure(error);
     let outcome = '';
     if (this.threadId !== null && !NOTHING_LEFT_RUNNING.includes(cause.type) && !(this.runId && this.providerStatus && isTerminalRunStatus(this.providerStatus))) {

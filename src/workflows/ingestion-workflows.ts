@@ -23,16 +23,7 @@ import {
 import type { AgentrunActivities } from '../activities';
 import { durationMs } from '../shared/duration';
 import { FailureType } from '../shared/failure-types';
-import {
-  attachFileInputSchema,
-  createFileBatchInputSchema,
-  createVectorStoreInputSchema,
-  describeSource,
-  ingestDocumentsInputSchema,
-  uploadFileInputSchema,
-  type DocumentSource,
-  type ValidatedIngestDocumentsInput,
-} from '../shared/ingestion-input';
+import type { DocumentSource, ValidatedIngestDocumentsInput } from '../shared/ingestion-input';
 import { batchProgressSignal, ingestionProgressQuery, type BatchProgress } from '../shared/ingestion-messages';
 import type {
   DocumentOutcome,
@@ -44,8 +35,10 @@ import type {
   VectorStoreFileInfo,
   VectorStoreInfo,
 } from '../shared/ingestion-types';
-import { describeIssues } from '../shared/run-input';
+import { describeSource } from '../shared/ingestion-types';
+import { describeIssues } from '../shared/schema-issues';
 import { INGESTION_FILES_DONE, INGESTION_FILES_FAILED, INGESTION_VECTOR_STORE_ID } from '../shared/search-attributes';
+import { ingestionSchemas } from './lazy-schemas';
 
 /** Documents per upload activity within a batch: the granularity of upload progress. */
 const UPLOAD_GROUP = 100;
@@ -77,7 +70,7 @@ const ACTIVITY_SLACK_MS = 10 * 60_000;
 
 /** upload_file_and_poll: uploads a document (read on the worker) and waits until it is processed. */
 export async function uploadFileWorkflow(raw: unknown): Promise<FileInfo> {
-  const input = parseInput(uploadFileInputSchema(), raw, 'upload file');
+  const input = parseInput(ingestionSchemas().uploadFileInputSchema(), raw, 'upload file');
   setCurrentDetails(`uploading ${describeSource(input.source)}`);
   const { uploadFileAndWait } = activities(input.providerRetry, durationMs(input.deadline) + ACTIVITY_SLACK_MS, `upload ${describeSource(input.source).slice(0, 150)} and wait until processed`);
   return uploadFileAndWait({ source: input.source, purpose: input.purpose, maxFileBytes: input.maxFileBytes, pollIntervalMs: durationMs(input.pollInterval), deadlineMs: durationMs(input.deadline) });
@@ -85,7 +78,7 @@ export async function uploadFileWorkflow(raw: unknown): Promise<FileInfo> {
 
 /** create_vector_store_and_poll. */
 export async function createVectorStoreWorkflow(raw: unknown): Promise<VectorStoreInfo> {
-  const input = parseInput(createVectorStoreInputSchema(), raw, 'create vector store');
+  const input = parseInput(ingestionSchemas().createVectorStoreInputSchema(), raw, 'create vector store');
   setCurrentDetails(`creating vector store ${input.name ?? ''} with ${input.fileIds?.length ?? 0} file(s)`);
   const { createVectorStoreAndWait } = activities(input.providerRetry, durationMs(input.deadline) + ACTIVITY_SLACK_MS, 'create the vector store and wait while its files process');
   const store = await createVectorStoreAndWait({
@@ -100,7 +93,7 @@ export async function createVectorStoreWorkflow(raw: unknown): Promise<VectorSto
 
 /** create_vector_store_file_and_poll. Cancelling removes the unfinished file from the store. */
 export async function attachFileWorkflow(raw: unknown): Promise<VectorStoreFileInfo> {
-  const input = parseInput(attachFileInputSchema(), raw, 'attach file');
+  const input = parseInput(ingestionSchemas().attachFileInputSchema(), raw, 'attach file');
   upsertSearchAttributes([{ key: INGESTION_VECTOR_STORE_ID, value: input.vectorStoreId }]);
   setCurrentDetails(`attaching ${input.fileId} to ${input.vectorStoreId}`);
   const { attachFileAndWait } = activities(input.providerRetry, durationMs(input.deadline) + ACTIVITY_SLACK_MS, `attach ${input.fileId} and wait until processed`);
@@ -116,7 +109,7 @@ export async function attachFileWorkflow(raw: unknown): Promise<VectorStoreFileI
 
 /** create_vector_store_file_batch_and_poll, reporting the failed files. Cancelling cancels the batch at the provider. */
 export async function createFileBatchWorkflow(raw: unknown): Promise<{ batch: FileBatchInfo; failedFiles: VectorStoreFileInfo[] }> {
-  const input = parseInput(createFileBatchInputSchema(), raw, 'create file batch');
+  const input = parseInput(ingestionSchemas().createFileBatchInputSchema(), raw, 'create file batch');
   upsertSearchAttributes([{ key: INGESTION_VECTOR_STORE_ID, value: input.vectorStoreId }]);
   setCurrentDetails(`batch of ${input.fileIds.length} file(s) into ${input.vectorStoreId}`);
   const { createBatchAndWait } = activities(input.providerRetry, durationMs(input.deadline) + ACTIVITY_SLACK_MS, `batch of ${input.fileIds.length} files: create and wait`);
@@ -204,7 +197,7 @@ export async function ingestBatchWorkflow(params: IngestBatchParams): Promise<In
  * `parallelBatches` at a time; per-file outcomes; the provider's final `file_counts`.
  */
 export async function ingestDocumentsWorkflow(raw: unknown): Promise<IngestionResult> {
-  const input = parseInput(ingestDocumentsInputSchema(), raw, 'ingestion');
+  const input = parseInput(ingestionSchemas().ingestDocumentsInputSchema(), raw, 'ingestion');
   const { documents, vectorStoreId: givenStore, newVectorStore, ...settings } = input;
   const workflowId = workflowInfo().workflowId;
   const batches: IngestBatchParams['documents'][] = [];

@@ -7,8 +7,9 @@
 import { ApplicationFailure, continueAsNew, defineQuery, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AgentrunActivities } from '../activities';
 import { FailureType } from '../shared/failure-types';
-import { MAX_ITEMS_PER_CALL, migrateThreadInputSchema, type MigrationProgress, type MigrationResult } from '../shared/migration-types';
-import { describeIssues } from '../shared/run-input';
+import { MAX_ITEMS_PER_CALL, type MigrationProgress, type MigrationResult } from '../shared/migration-types';
+import { describeIssues } from '../shared/schema-issues';
+import { migrationSchemas } from './lazy-schemas';
 
 /** Query: where the migration stands. */
 export const migrationProgressQuery = defineQuery<MigrationProgress>('getMigrationProgress');
@@ -20,7 +21,7 @@ const activities = proxyActivities<AgentrunActivities>({
 
 /** Copies a thread into a new conversation; returns the conversation id. */
 export async function migrateThreadWorkflow(rawInput: unknown, carried?: MigrationProgress): Promise<MigrationResult> {
-  const parsed = migrateThreadInputSchema().safeParse(rawInput);
+  const parsed = migrationSchemas().migrateThreadInputSchema().safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.create({ type: FailureType.InvalidWorkflowInput, nonRetryable: true, message: `Invalid thread migration input: ${describeIssues(parsed.error)}` });
   }
