@@ -29,6 +29,8 @@ import {
 import type { AgentRunResult, AgentRunState, ToolCallRecord } from './shared/run-types';
 import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID, AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { connectTemporalClient } from './temporal-connection';
+import type { EncryptionKeySource } from './encryption/data-converter';
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
 import { migrateThreadInputSchema, type MigrateThreadInput } from './shared/migration-input';
 import type { MigrationResult } from './shared/migration-types';
 import type { agentRunWorkflow } from './workflows/agent-run-workflow';
@@ -117,7 +119,7 @@ export class AgentRunClient {
   }
 
   /** Connects with Temporal's usual environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, envconfig profiles). */
-  static async connect(options: { address?: string; namespace?: string; taskQueue?: string } = {}): Promise<AgentRunClient> {
+  static async connect(options: { address?: string; namespace?: string; taskQueue?: string; encryptionKeys?: EncryptionKeySource } = {}): Promise<AgentRunClient> {
     return new AgentRunClient(await connectTemporalClient(options), options);
   }
 
@@ -199,11 +201,12 @@ export class AgentRunClient {
   private async liveRunDetails(handle: WorkflowHandle): Promise<LiveRunDetails | undefined> {
     const description = await handle.describe();
     if (description.status.name !== 'RUNNING') return undefined;
-    const converter = this.client.options.loadedDataConverter.payloadConverter;
+    // The client's whole data converter: with encryption, heartbeat details are encrypted too.
+    const converter = this.client.options.loadedDataConverter;
     for (const activity of description.raw.pendingActivities ?? []) {
       const payload = activity.heartbeatDetails?.payloads?.[0];
       if (!payload || !RUN_ACTIVITY_TYPES.includes(activity.activityType?.name ?? '')) continue;
-      const details = converter.fromPayload<LiveRunDetails | undefined>(payload);
+      const details = await decodeOptionalSinglePayload<LiveRunDetails | undefined>(converter, payload);
       if (details?.runId) return details;
     }
     return undefined;

@@ -30,6 +30,9 @@ export {
   type FileStatusFilter,
 } from './ingestion-client';
 export { connectTemporalClient, temporalSettings } from './temporal-connection';
+// Payload encryption (AES-256-GCM with key ids): the same codec in clients, workers and the codec server.
+export { agentrunDataConverter, type EncryptionKeySource } from './encryption/data-converter';
+export { AesGcmPayloadCodec, encryptionKeysFromEnvironment, EncryptionKeysError, PayloadDecryptionError, ENCRYPTION_KEYS_VARIABLE, type EncryptionKey } from './encryption/encryption-codec';
 export * from './shared/public-definitions';
 // Kept from 0.2 for clients that wait on a run's status themselves.
 export { TERMINAL_RUN_STATUSES, isTerminalRunStatus } from './shared/agent-types';

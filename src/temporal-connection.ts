@@ -5,6 +5,7 @@
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { agentrunDataConverter, type EncryptionKeySource } from './encryption/data-converter';
 
 /** Where to connect and in which namespace. */
 export interface TemporalSettings {
@@ -21,9 +22,15 @@ export function temporalSettings(overrides: { address?: string; namespace?: stri
   return { connectionOptions, namespace: overrides.namespace ?? loaded.namespace ?? 'default' };
 }
 
-/** A Temporal client connected with {@link temporalSettings}; close it with `client.connection.close()`. */
-export async function connectTemporalClient(overrides: { address?: string; namespace?: string } = {}): Promise<Client> {
+/**
+ * A Temporal client connected with {@link temporalSettings}, encrypting payloads when keys are
+ * configured (`encryptionKeys`, default `AGENTRUN_ENCRYPTION_KEYS`); close it with
+ * `client.connection.close()`.
+ */
+export async function connectTemporalClient(overrides: { address?: string; namespace?: string; encryptionKeys?: EncryptionKeySource } = {}): Promise<Client> {
   const settings = temporalSettings(overrides);
+  // Before connecting: a bad key list is a configuration error, not an unreachable server.
+  const dataConverter = agentrunDataConverter(overrides.encryptionKeys);
   const connection = await Connection.connect(settings.connectionOptions);
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) });
 }

@@ -7,6 +7,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type NativeConnectionOptions, type WorkerOptions } from '@temporalio/worker';
+import { agentrunDataConverter, type EncryptionKeySource } from './encryption/data-converter';
 import { AgentrunPlugin, type AgentrunPluginOptions } from './plugin';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
@@ -21,6 +22,11 @@ export interface AgentrunWorkerOptions extends AgentrunPluginOptions {
   taskQueue?: string;
   /** Register agentrun's search attributes when the server lacks them (default true). */
   registerSearchAttributes?: boolean;
+  /**
+   * Payload encryption keys (default: `AGENTRUN_ENCRYPTION_KEYS`; see src/encryption). Ignored when
+   * `workerOptions.dataConverter` is given: that converter is used as it is.
+   */
+  encryptionKeys?: EncryptionKeySource;
   /** Passed to `Worker.create` (concurrency limits, interceptors, ...). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -30,8 +36,10 @@ export interface AgentrunWorkerOptions extends AgentrunPluginOptions {
  * {@link AgentrunPlugin} on a worker of its own (agentrun's workflows as its workflows module).
  */
 export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}): Promise<Worker> {
-  const { connection: given, namespace: givenNamespace, taskQueue, registerSearchAttributes, workerOptions: givenWorkerOptions, ...pluginOptions } = options;
+  const { connection: given, namespace: givenNamespace, taskQueue, registerSearchAttributes, encryptionKeys, workerOptions: givenWorkerOptions, ...pluginOptions } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Before connecting: a bad key list is a configuration error, not an unreachable server.
+  const dataConverter = givenWorkerOptions?.dataConverter ?? agentrunDataConverter(encryptionKeys);
   const settings = temporalSettings({ namespace: givenNamespace });
   const connection = given ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
   const namespace = givenNamespace ?? settings.namespace;
@@ -43,6 +51,7 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
     namespace,
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
     ...workerOptions,
+    ...(dataConverter ? { dataConverter } : {}),
     plugins: [...plugins, plugin],
   });
 }

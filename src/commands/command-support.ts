@@ -8,6 +8,7 @@ import { DEFAULT_TASK_QUEUE } from '../shared/run-messages';
 import type { AgentRunState } from '../shared/run-types';
 import { temporalSettings } from '../temporal-connection';
 import { cliInvocation, shellQuote } from './text-format';
+import { EncryptionKeysError } from '../encryption/encryption-codec';
 
 /** Exit codes every command uses. */
 export const ExitCode = {
@@ -85,6 +86,7 @@ export async function connectOrExplain<T>(flags: ConnectionFlags, connect: (opti
   try {
     return await connect({ address: flags.address, namespace: flags.namespace, taskQueue: taskQueueOf(flags) });
   } catch (error) {
+    if (error instanceof EncryptionKeysError) throw new CommandError(error.message, ExitCode.usage);
     throw new CommandError(
       `cannot reach Temporal at ${settings.connectionOptions.address} (${(error as Error).message}). ` +
         'Start a local server with "agentrun dev", or point TEMPORAL_ADDRESS (or --address) at yours.',

@@ -12,6 +12,7 @@ import { createAgentrunWorker } from '../worker';
 import { VERSIONING_ENVIRONMENT, versioningFromEnvironment, workerDeploymentOptions, type AgentrunWorkerVersioning } from '../worker-versioning';
 import { CONNECTION_HELP, CommandError, ExitCode, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
 import { installWorkerRuntime, logLevelOption } from './worker-runtime';
+import { ENCRYPTION_KEYS_VARIABLE, EncryptionKeysError, encryptionKeysFromEnvironment, type EncryptionKey } from '../encryption/encryption-codec';
 
 const HELP = `usage: agentrun worker [--tools PATH] [--task-queue QUEUE] [options]
 
@@ -94,6 +95,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const taskQueue = taskQueueOf(values);
   const settings = temporalSettings({ address: values.address, namespace: values.namespace });
   const address = settings.connectionOptions.address;
+  const encryptionKeys = encryptionKeysOrExplain();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions);
@@ -113,7 +115,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
         ...(sizing.providerMaxConcurrent !== undefined ? { maxConcurrent: sizing.providerMaxConcurrent } : {}),
         ...(sizing.providerMaxRps !== undefined ? { maxPerSecond: sizing.providerMaxRps } : {}),
       };
-      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line), workerOptions, budget, watcher: !values['no-watcher'] });
+      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line), workerOptions, budget, watcher: !values['no-watcher'], ...(encryptionKeys ? { encryptionKeys } : {}) });
     } catch (error) {
       throw new CommandError((error as Error).message);
     }
@@ -126,6 +128,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
     printLine(
       `agentrun worker: ${values['no-watcher'] ? 'no watcher (each wait holds a slot)' : 'watcher on'}, ${sizing.maxActivities ?? SDK_DEFAULT_ACTIVITY_SLOTS} activity slots, ` +
         `${worker.options.maxCachedWorkflows} cached workflows`,
+    );
+    printLine(
+      encryptionKeys
+        ? `agentrun worker: payloads encrypted (AES-256-GCM), current key ${encryptionKeys[0]!.id}, ${encryptionKeys.length} key${encryptionKeys.length === 1 ? '' : 's'} listed`
+        : `agentrun worker: payloads not encrypted (set ${ENCRYPTION_KEYS_VARIABLE} to encrypt them)`,
     );
     printLine(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
     printLine('agentrun worker: ready; Ctrl-C stops it (in-flight tasks finish first)');
@@ -186,4 +193,14 @@ export async function runUntilStopped(worker: Worker, name = 'agentrun worker'):
   again.dispose();
   printLine(`${name}: stopped`);
   return ExitCode.ok;
+}
+
+/** The keys of `AGENTRUN_ENCRYPTION_KEYS`, or undefined; a bad list stops the worker before it connects, saying why. */
+function encryptionKeysOrExplain(): EncryptionKey[] | undefined {
+  try {
+    return encryptionKeysFromEnvironment();
+  } catch (error) {
+    if (error instanceof EncryptionKeysError) throw new CommandError(error.message, ExitCode.usage);
+    throw error;
+  }
 }

@@ -39,7 +39,7 @@ export function requireBuiltCli(): void {
 export function cliEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const environment: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const name of Object.keys(environment)) {
-    if (/^(TEMPORAL_|AGENTRUN_(PROVIDER|EMULATOR_|TASK_QUEUE|DEMO_)|OPENAI_|AZURE_)/.test(name) && name !== 'TEMPORAL_CLI_PATH') delete environment[name];
+    if (/^(TEMPORAL_|AGENTRUN_(PROVIDER|EMULATOR_|TASK_QUEUE|DEMO_|ENCRYPTION_)|OPENAI_|AZURE_)/.test(name) && name !== 'TEMPORAL_CLI_PATH') delete environment[name];
   }
   return { ...environment, ...extra };
 }

@@ -9,9 +9,9 @@
  * runs and upgrades failed. This test records a real run, then rewrites its history into that
  * shape (a task boundary right after the check's marker) and replays both.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
+import * as path from 'node:path';
 import { parseHistoryJson } from '../../src/replay/history-files';
-import { replayHistories, type ReplayOutcome, type ReplayWorkflows } from '../../src/replay/replay-histories';
+import { replayHistories, workflowsAt, type ReplayOutcome, type ReplayWorkflows } from '../../src/replay/replay-histories';
 import { startHarness, type Harness } from '../support/agentrun-harness';
 
 type EventJson = Record<string, unknown> & { eventId: string; eventType: string };
@@ -58,8 +58,8 @@ describe('replay of a run whose input check result came one task late', () => {
 
   beforeAll(async () => {
     harness = await startHarness('split-task');
-    const workflowsPath = require.resolve('../../src/workflows');
-    workflows = { options: { workflowBundle: await bundleWorkflowCode({ workflowsPath }) }, path: workflowsPath, kind: 'bundle' };
+    // The bundle `npm run build` made from these sources (bundling again would cost seconds of CPU).
+    workflows = workflowsAt(path.join(__dirname, '..', '..', 'dist', 'workflow-bundle.js'));
   }, 60_000);
   afterAll(async () => harness?.close());
 

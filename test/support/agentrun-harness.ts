@@ -4,6 +4,7 @@
  * threads/runs by default, or the Responses API (`protocol: 'responses'`), on the OpenAI dialect or
  * (`foundry: true`) a Foundry project's over HTTPS, where pending calls expire.
  */
+import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type OpenAI from 'openai';
 import { AgentRunClient } from '../../src/client';
@@ -17,6 +18,8 @@ import { fixedTokenCredential } from './credentials';
 import { fetchTrustingTestCertificate, testTls } from './test-tls';
 import { createAgentrunWorker, type AgentrunWorkerOptions } from '../../src/worker';
 import { connectTemporal, type TemporalTestContext } from './temporal';
+import { agentrunDataConverter } from '../../src/encryption/data-converter';
+import type { EncryptionKey } from '../../src/encryption/encryption-codec';
 
 export interface Harness {
   temporal: TemporalTestContext;
@@ -56,6 +59,8 @@ export interface HarnessOptions {
   workerOptions?: AgentrunWorkerOptions['workerOptions'];
   /** The provider budget of the worker's clients (default: the environment's). */
   budget?: OpenAIProviderDependencies['budget'];
+  /** Payload encryption keys of the worker and of `client` (default: none; `temporal.client` never encrypts). */
+  encryptionKeys?: EncryptionKey[];
 }
 
 export async function startHarness(label: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -80,6 +85,8 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     secrets: [emulator.apiKey],
     registerSearchAttributes: false,
     log: () => undefined,
+    // An empty list: no encryption, whatever the environment says.
+    encryptionKeys: options.encryptionKeys ?? (() => []),
     ...(options.watcher !== undefined ? { watcher: options.watcher } : {}),
     ...(options.workerOptions !== undefined ? { workerOptions: options.workerOptions } : {}),
   });
@@ -92,7 +99,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     openai,
     worker,
     providerConfig,
-    client: new AgentRunClient(temporal.client, { taskQueue: temporal.taskQueue }),
+    client: new AgentRunClient(options.encryptionKeys ? encryptingClient(temporal, options.encryptionKeys) : temporal.client, { taskQueue: temporal.taskQueue }),
     async assistant(script, name = 'test assistant') {
       const created = await openai.beta.assistants.create({ model: 'gpt-4o', name, metadata: script ? { emulator_script: JSON.stringify(script) } : undefined });
       return created.id;
@@ -154,4 +161,9 @@ export async function waitingForApproval(client: AgentRunClient, workflowId: str
     const state = await client.status(workflowId);
     return state.pendingApprovals.length ? state : undefined;
   }, timeoutMs, `a pending approval of ${workflowId}`);
+}
+
+/** A client on the test's connection that encrypts payloads with `keys`. */
+function encryptingClient(temporal: TemporalTestContext, keys: EncryptionKey[]): Client {
+  return new Client({ connection: temporal.connection, namespace: temporal.client.options.namespace, dataConverter: agentrunDataConverter(keys)! });
 }
