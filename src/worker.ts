@@ -13,6 +13,9 @@ import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { temporalSettings } from './temporal-connection';
 
+/** How long tool calls in flight may run on once the worker shuts down (`workerOptions.shutdownGraceTime` overrides it). */
+export const DEFAULT_SHUTDOWN_GRACE_TIME = '30s';
+
 /** Options of {@link createAgentrunWorker}: the plugin's (tools, provider, watcher, budget, ...), and the worker's own. */
 export interface AgentrunWorkerOptions extends AgentrunPluginOptions {
   /** Default: from Temporal's environment (TEMPORAL_ADDRESS, envconfig profiles). */
@@ -50,6 +53,9 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
     connection,
     namespace,
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
+    // The SDK's default (0) cancels tool calls in flight the moment shutdown starts: every deploy
+    // would hand the model a tool error. Calls get this long to finish first.
+    shutdownGraceTime: DEFAULT_SHUTDOWN_GRACE_TIME,
     ...workerOptions,
     ...(dataConverter ? { dataConverter } : {}),
     plugins: [...plugins, plugin],

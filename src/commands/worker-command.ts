@@ -13,17 +13,25 @@ import { VERSIONING_ENVIRONMENT, versioningFromEnvironment, workerDeploymentOpti
 import { CONNECTION_HELP, CommandError, ExitCode, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
 import { installWorkerRuntime, logLevelOption } from './worker-runtime';
 import { ENCRYPTION_KEYS_VARIABLE, EncryptionKeysError, encryptionKeysFromEnvironment, type EncryptionKey } from '../encryption/encryption-codec';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 
 const HELP = `usage: agentrun worker [--tools PATH] [--task-queue QUEUE] [options]
 
 Runs an agentrun worker: the agent run workflows, the provider activities (the provider comes
 from this process's environment: AGENTRUN_PROVIDER and its variables, see the README) and your
-function tools. Runs until Ctrl-C or SIGTERM, then shuts down gracefully.
+function tools. Runs until Ctrl-C or SIGTERM, then shuts down gracefully: it takes no new work,
+lets tool calls in flight finish (up to --shutdown-grace), hands its waits back to Temporal for
+another worker, and exits.
 
   --tools PATH          a tool module: its default export (or module.exports) is an array of
                         tools made with defineTool, e.g. ./examples/tools.js
 ${TASK_QUEUE_HELP}
   --log-level LEVEL     worker log level on stderr: error, warn, info (default), debug, trace
+  --shutdown-grace DURATION
+                        how long tool calls in flight may take to finish after SIGTERM, e.g.
+                        30s, 2m (default 30s; give your orchestrator's grace period more); a
+                        call still running then is cancelled and the model reads a tool error
 
 Sizing (README, "Sizing", with measured numbers):
   --max-activities N    activity slots: tool calls and short provider calls (default 100);
@@ -70,6 +78,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
         'task-queue': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
         'max-activities': { type: 'string' },
+        'shutdown-grace': { type: 'string', default: DEFAULT_SHUTDOWN_GRACE },
         'max-cached-workflows': { type: 'string' },
         'no-watcher': { type: 'boolean', default: false },
         'provider-max-concurrent': { type: 'string' },
@@ -90,6 +99,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
     providerMaxConcurrent: countOption(values['provider-max-concurrent'], '--provider-max-concurrent', 1),
     providerMaxRps: countOption(values['provider-max-rps'], '--provider-max-rps', 0),
   };
+  const shutdownGraceMs = durationOption(values['shutdown-grace'], '--shutdown-grace');
   installWorkerRuntime(logLevelOption(values['log-level']));
   const tools = values.tools ? await loadTools(values.tools) : [];
   const taskQueue = taskQueueOf(values);
@@ -109,6 +119,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
         ...(versioning ? { workerDeploymentOptions: versioning.deployment } : {}),
         ...(sizing.maxActivities !== undefined ? { maxConcurrentActivityTaskExecutions: sizing.maxActivities } : {}),
         ...(sizing.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: sizing.maxCachedWorkflows } : {}),
+        shutdownGraceTime: shutdownGraceMs,
       };
       const budget = {
         ...readProviderBudgetOptions(),
@@ -135,7 +146,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
         : `agentrun worker: payloads not encrypted (set ${ENCRYPTION_KEYS_VARIABLE} to encrypt them)`,
     );
     printLine(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
-    printLine('agentrun worker: ready; Ctrl-C stops it (in-flight tasks finish first)');
+    printLine(`agentrun worker: ready; Ctrl-C or SIGTERM stops it (tool calls in flight get up to ${values['shutdown-grace']} to finish)`);
     return await runUntilStopped(worker);
   } finally {
     await connection.close();
@@ -151,6 +162,21 @@ function readVersioning(): (AgentrunWorkerVersioning & { deployment: ReturnType<
   } catch (error) {
     throw new CommandError((error as Error).message, ExitCode.usage);
   }
+}
+
+/** How long tool calls in flight may run on after SIGTERM: a deploy should not hand the model an error. */
+const DEFAULT_SHUTDOWN_GRACE = '30s';
+
+/** A duration option ('30s', '2m', '1500ms'), in milliseconds; anything else is a usage error naming the flag. */
+function durationOption(raw: string, flag: string): number {
+  let milliseconds: number;
+  try {
+    milliseconds = msToNumber(raw as Duration);
+  } catch {
+    milliseconds = Number.NaN;
+  }
+  if (!Number.isFinite(milliseconds) || milliseconds < 0) throw new CommandError(`${flag} must be a duration such as 30s or 2m (got "${raw}")`, ExitCode.usage);
+  return milliseconds;
 }
 
 /** The SDK's default number of activity slots (`maxConcurrentActivityTaskExecutions`). */

@@ -4,10 +4,13 @@
  * and stops cleanly on SIGINT.
  */
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { AgentRunClient } from '../../src/client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createOpenAIClient } from '../../src/providers';
-import { waitingForApproval } from '../support/agentrun-harness';
+import { eventually, waitingForApproval } from '../support/agentrun-harness';
 import { connectTemporal, temporalAddress, temporalNamespace, type TemporalTestContext } from '../support/temporal';
 import { requireBuiltCli, runCli, spawnCli, type CliProcess } from './cli-process';
 
@@ -73,6 +76,58 @@ describe('agentrun worker', () => {
     expect(stopped.exitCode).toBe(0);
     expect(stopped.stdout).toContain('agentrun worker: SIGINT received, shutting down');
     expect(stopped.stdout).toMatch(/agentrun worker: stopped\n$/);
+  });
+
+  it('on SIGTERM lets a tool call in flight finish: the run loses nothing and the model reads the real output', async () => {
+    const taskQueue = `test-cli-worker-grace-${randomUUID().slice(0, 8)}`;
+    const journal = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agentrun-grace-')), 'journal.jsonl');
+    const environment = {
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_NAMESPACE: temporalNamespace(),
+      AGENTRUN_PROVIDER: 'emulator',
+      AGENTRUN_EMULATOR_URL: emulator.url,
+      AGENTRUN_EMULATOR_API_KEY: emulator.apiKey,
+      SLOW_TOOL_JOURNAL: journal,
+    };
+    const startWorker = () => spawnCli(['worker', '--tools', 'test/fixtures/slow-tools.js', '--task-queue', taskQueue, '--log-level', 'warn'], { env: environment, timeoutMs: 60_000 });
+    const entries = () => (fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { event: string; pid: number }) : []);
+    const deploying = startWorker();
+    await deploying.waitForOutput(/agentrun worker: ready; Ctrl-C or SIGTERM stops it \(tool calls in flight get up to 30s to finish\)/, 30_000);
+
+    const openai = createOpenAIClient({ kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 5_000 });
+    const script = { steps: [{ tools: [{ name: 'build_report', arguments: { reportId: 'q3' } }] }, { answer: 'The Q3 report is ready.' }] };
+    const assistant = await openai.beta.assistants.create({ model: 'gpt-4o', metadata: { emulator_script: JSON.stringify(script) } });
+    const client = new AgentRunClient(temporal.client, { taskQueue });
+    const { handle } = await client.start({ assistantId: assistant.id, thread: { messages: [{ role: 'user', content: 'Q3 report?' }] }, wait: { mode: 'poll', pollInterval: 50 } });
+    await eventually(async () => entries().some((entry) => entry.event === 'started'), 20_000, 'the tool call in flight');
+
+    // The deploy: SIGTERM while the tool runs; a new worker comes up beside it.
+    deploying.child.kill('SIGTERM');
+    const next = startWorker();
+    const stopped = await deploying.exited;
+    expect(stopped.exitCode).toBe(0);
+    expect(stopped.stdout).toContain('agentrun worker: SIGTERM received, shutting down');
+    // It finished the call before it exited.
+    expect(entries().map((entry) => [entry.event, entry.pid])).toEqual([
+      ['started', deploying.child.pid],
+      ['finished', deploying.child.pid],
+    ]);
+
+    const result = await handle.result();
+    expect(result.status).toBe('completed');
+    expect(result.toolCalls).toHaveLength(1);
+    expect(result.toolCalls[0]).toMatchObject({ name: 'build_report', output: 'report q3 built', isError: false });
+    expect(result.messages[0]!.text).toContain('The Q3 report is ready.');
+    // Run once, never again by the new worker.
+    expect(entries().filter((entry) => entry.event === 'started')).toHaveLength(1);
+    next.child.kill('SIGINT');
+    expect((await next.exited).exitCode).toBe(0);
+  }, 90_000);
+
+  it('refuses a --shutdown-grace that is not a duration, and exits 2', async () => {
+    const result = await runCli(['worker', '--shutdown-grace', 'soon'], { env: { TEMPORAL_ADDRESS: temporalAddress() } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--shutdown-grace must be a duration such as 30s or 2m (got "soon")');
   });
 
   it('refuses a sizing flag that is not a whole number, naming it, and exits 2', async () => {
