@@ -15,6 +15,8 @@ import { installWorkerRuntime, logLevelOption } from './worker-runtime';
 import { ENCRYPTION_KEYS_VARIABLE, EncryptionKeysError, encryptionKeysFromEnvironment, type EncryptionKey } from '../encryption/encryption-codec';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
+import { freePort } from '../dev-server/free-port';
+import { startMetricsServer, type RunningMetricsServer } from '../telemetry/metrics-server';
 
 const HELP = `usage: agentrun worker [--tools PATH] [--task-queue QUEUE] [options]
 
@@ -28,6 +30,9 @@ another worker, and exits.
                         tools made with defineTool, e.g. ./examples/tools.js
 ${TASK_QUEUE_HELP}
   --log-level LEVEL     worker log level on stderr: error, warn, info (default), debug, trace
+  --metrics-port N      serve Prometheus metrics at /metrics (agentrun_* and the SDK's temporal_*)
+                        and a health check at /healthz (200 while running and polling) on port N
+  --metrics-host HOST   interface of the metrics port (default 127.0.0.1)
   --shutdown-grace DURATION
                         how long tool calls in flight may take to finish after SIGTERM, e.g.
                         30s, 2m (default 30s; give your orchestrator's grace period more); a
@@ -79,6 +84,8 @@ export async function workerCommand(argv: string[]): Promise<number> {
         'log-level': { type: 'string', default: 'info' },
         'max-activities': { type: 'string' },
         'shutdown-grace': { type: 'string', default: DEFAULT_SHUTDOWN_GRACE },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string', default: '127.0.0.1' },
         'max-cached-workflows': { type: 'string' },
         'no-watcher': { type: 'boolean', default: false },
         'provider-max-concurrent': { type: 'string' },
@@ -100,7 +107,10 @@ export async function workerCommand(argv: string[]): Promise<number> {
     providerMaxRps: countOption(values['provider-max-rps'], '--provider-max-rps', 0),
   };
   const shutdownGraceMs = durationOption(values['shutdown-grace'], '--shutdown-grace');
-  installWorkerRuntime(logLevelOption(values['log-level']));
+  const metricsPort = values['metrics-port'] === undefined ? undefined : portOption(values['metrics-port'], '--metrics-port');
+  // Core's exporter listens on a loopback port of its own; the metrics server serves both.
+  const coreMetricsPort = metricsPort === undefined ? undefined : await freePort();
+  installWorkerRuntime(logLevelOption(values['log-level']), coreMetricsPort === undefined ? {} : { prometheusBindAddress: `127.0.0.1:${coreMetricsPort}` });
   const tools = values.tools ? await loadTools(values.tools) : [];
   const taskQueue = taskQueueOf(values);
   const settings = temporalSettings({ address: values.address, namespace: values.namespace });
@@ -146,8 +156,21 @@ export async function workerCommand(argv: string[]): Promise<number> {
         : `agentrun worker: payloads not encrypted (set ${ENCRYPTION_KEYS_VARIABLE} to encrypt them)`,
     );
     printLine(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
+    let metrics: RunningMetricsServer | undefined;
+    if (metricsPort !== undefined) {
+      try {
+        metrics = await startMetricsServer({ worker, port: metricsPort, host: values['metrics-host'], coreMetricsUrl: `http://127.0.0.1:${coreMetricsPort}/metrics` });
+      } catch (error) {
+        throw new CommandError(`--metrics-port ${metricsPort}: cannot listen (${(error as Error).message})`);
+      }
+      printLine(`agentrun worker: metrics at ${metrics.url}/metrics, health at ${metrics.url}/healthz`);
+    }
     printLine(`agentrun worker: ready; Ctrl-C or SIGTERM stops it (tool calls in flight get up to ${values['shutdown-grace']} to finish)`);
-    return await runUntilStopped(worker);
+    try {
+      return await runUntilStopped(worker);
+    } finally {
+      await metrics?.close();
+    }
   } finally {
     await connection.close();
   }
@@ -177,6 +200,13 @@ function durationOption(raw: string, flag: string): number {
   }
   if (!Number.isFinite(milliseconds) || milliseconds < 0) throw new CommandError(`${flag} must be a duration such as 30s or 2m (got "${raw}")`, ExitCode.usage);
   return milliseconds;
+}
+
+/** A port option (0 picks a free one); anything else is a usage error naming the flag. */
+function portOption(raw: string, flag: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CommandError(`${flag} must be a port number from 0 to 65535 (got "${raw}")`, ExitCode.usage);
+  return port;
 }
 
 /** The SDK's default number of activity slots (`maxConcurrentActivityTaskExecutions`). */

@@ -20,6 +20,11 @@ export function logLevelOption(value: string): LogLevel {
  * SIGINT/SIGTERM handlers: the commands stop their workers themselves, so they can stop the
  * other things they started in order and say what they are doing.
  */
-export function installWorkerRuntime(level: LogLevel): void {
-  Runtime.install({ logger: new DefaultLogger(level), shutdownSignals: [] });
+export function installWorkerRuntime(level: LogLevel, options: { prometheusBindAddress?: string } = {}): void {
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    shutdownSignals: [],
+    // Core's own Prometheus exporter (its metrics start `temporal_`); `--metrics-port` serves them with agentrun's.
+    ...(options.prometheusBindAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.prometheusBindAddress } } } } : {}),
+  });
 }

@@ -39,7 +39,7 @@ describe('agentrun worker', () => {
       AGENTRUN_EMULATOR_URL: emulator.url,
       AGENTRUN_EMULATOR_API_KEY: emulator.apiKey,
     };
-    worker = spawnCli(['worker', '--tools', 'examples/tools.js', '--task-queue', taskQueue, '--log-level', 'warn', '--max-activities', '7', '--max-cached-workflows', '50', '--provider-max-concurrent', '16'], { env: environment, timeoutMs: 45_000 });
+    worker = spawnCli(['worker', '--tools', 'examples/tools.js', '--task-queue', taskQueue, '--log-level', 'warn', '--max-activities', '7', '--max-cached-workflows', '50', '--provider-max-concurrent', '16', '--metrics-port', '0'], { env: environment, timeoutMs: 45_000 });
     await worker.waitForOutput(/agentrun worker: ready/, 30_000);
     // The sizing flags reach the worker (the watcher is on by default).
     expect(worker.output().stdout).toContain('agentrun worker: watcher on, 7 activity slots, 50 cached workflows');
@@ -69,6 +69,19 @@ describe('agentrun worker', () => {
     expect(JSON.parse(result.toolCalls[0]!.output!)).toMatchObject({ city: 'Lisbon', source: 'agentrun example data' });
     expect(result.toolCalls[1]).toMatchObject({ toolCallId: state.pendingApprovals[0]!.toolCallId, decision: { type: 'approved', approver: 'carol' } });
     expect(JSON.parse(result.toolCalls[1]!.output!)).toMatchObject({ booked: true, room: 'Noether', minutes: 45, confirmation: expect.stringMatching(/^BK-\d{6}$/) });
+
+    // The operations endpoint: health, agentrun's metrics and the SDK core's, on one port.
+    const metricsUrl = (await worker.waitForOutput(/agentrun worker: metrics at (http:\/\/\S+)\/metrics, health at \S+\/healthz/))[1]!;
+    const health = await fetch(`${metricsUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', runState: 'RUNNING', workflowPoller: 'POLLING' });
+    const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
+    expect(metrics).toContain('agentrun_worker_up 1');
+    expect(metrics).toContain('# TYPE agentrun_provider_requests_total counter');
+    const requests = Number(new RegExp(`^agentrun_provider_requests_total\\{endpoint="[^"]+"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(requests).toBeGreaterThan(3);
+    // Core's own metrics come along (its exporter listens on a loopback port of its own).
+    expect(metrics).toMatch(/^temporal_\w+/m);
 
     worker.child.kill('SIGINT');
     const stopped = await worker.exited;
