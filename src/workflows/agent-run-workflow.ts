@@ -52,6 +52,7 @@ import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, 
 import { conversationWord, turnWord } from '../shared/protocol-words';
 import { truncateText } from '../shared/truncate';
 import { decisionSchemas, runInputSchemas } from './lazy-schemas';
+import { countDecisionRequested, countDecisionSettled, countRunFinished, countRunStarted } from './run-metrics';
 
 /** State carried across continue-as-new: ids and decisions, no provider payloads. */
 export interface CarriedRunState {
@@ -205,7 +206,15 @@ export async function agentRunWorkflow(rawInput: unknown, carried?: CarriedRunSt
       details: [checked.issues],
     });
   }
-  return new AgentRun(checked.input, carried, inputCheckedByActivity).run();
+  if (!carried) countRunStarted();
+  try {
+    const result = await new AgentRun(checked.input, carried, inputCheckedByActivity).run();
+    countRunFinished(result.status);
+    return result;
+  } catch (error) {
+    if (!(error instanceof ContinueAsNew)) countRunFinished(isCancellation(error) ? 'cancelled' : 'failed');
+    throw error;
+  }
 }
 
 /** The workflow's state and behaviour; one instance per workflow execution. */
@@ -549,6 +558,7 @@ class AgentRun {
   /** Waits for a person's decision (or an outside output) on one call, with the approval timeout. */
   private async awaitDecision(record: ToolCallRecord): Promise<'cancelled' | void> {
     record.waitingFor = record.policy === 'approval' ? 'approval' : 'output';
+    countDecisionRequested(record.waitingFor);
     this.setPhase(record.waitingFor === 'approval' ? 'waiting_for_approval' : 'waiting_for_output');
     this.note(record.waitingFor === 'approval' ? 'approval requested' : 'waiting for an outside output', `${record.name} (${record.toolCallId})`);
     this.updateWaitingDetails();
@@ -557,6 +567,7 @@ class AgentRun {
     const decided = await condition(() => this.decisions.has(record.toolCallId), timeoutMs);
     const now = new Date(Date.now()).toISOString();
     if (!decided) {
+      countDecisionSettled('timed_out');
       this.note('decision timed out', `${record.name} (${record.toolCallId}) after ${this.input.approval.timeout}`);
       switch (this.input.approval.onTimeout) {
         case 'deny':
@@ -578,6 +589,7 @@ class AgentRun {
     }
 
     const decision = this.decisions.get(record.toolCallId)!;
+    countDecisionSettled(decision.decision);
     if (record.kind === 'mcp_approval') {
       // Answered with the decision itself: the provider calls the MCP tool (or not).
       record.approved = decision.decision === 'approve';

@@ -82,6 +82,14 @@ describe('agentrun worker', () => {
     expect(requests).toBeGreaterThan(3);
     // Core's own metrics come along (its exporter listens on a loopback port of its own).
     expect(metrics).toMatch(/^temporal_\w+/m);
+    // The workflow's own counters: this run started, waited for one approval, got it, completed.
+    const sample = (name: string, label: string) => new RegExp(`^${name}\\{[^}]*${label}[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1];
+    expect({
+      started: sample('agentrun_runs_started', `taskQueue="${taskQueue}"`),
+      finished: sample('agentrun_runs_finished', 'status="completed"'),
+      requested: sample('agentrun_decisions_requested', 'waiting_for="approval"'),
+      settled: sample('agentrun_decisions_settled', 'decision="approve"'),
+    }).toEqual({ started: '1', finished: '1', requested: '1', settled: '1' });
 
     worker.child.kill('SIGINT');
     const stopped = await worker.exited;
