@@ -51,8 +51,12 @@ export class ProviderBudget {
   private readonly waiters: Array<() => void> = [];
   private pausedUntil = 0;
   private nextPauseMs = FIRST_PAUSE_MS;
-  /** Start times of the last second's requests (rate limit). */
-  private readonly recentStarts: number[] = [];
+  /**
+   * Start times of the last second's requests (rate limit). A request's time is set when it is
+   * let go and set again when it is really sent: a busy event loop can run the send later, and
+   * the provider counts sends, so the window follows the later time.
+   */
+  private recentStarts: Array<{ at: number }> = [];
   private readonly counts = { requests: 0, throttled: 0, passedOn: 0, waitedMs: 0 };
   private wakeTimer: NodeJS.Timeout | undefined;
 
@@ -80,9 +84,10 @@ export class ProviderBudget {
     return async (input, init) => {
       const firstTry = Date.now();
       for (;;) {
-        await this.acquire(init?.signal ?? undefined);
+        const start = await this.acquire(init?.signal ?? undefined);
         let response: Response;
         try {
+          if (start) start.at = Date.now();
           response = await inner(input, init);
         } finally {
           this.release();
@@ -114,7 +119,7 @@ export class ProviderBudget {
    * Waits for a slot: not paused, under the rate, under the concurrency. Waiters are woken in
    * arrival order; one that finds the budget taken again goes to the back.
    */
-  private async acquire(signal: AbortSignal | undefined): Promise<void> {
+  private async acquire(signal: AbortSignal | undefined): Promise<{ at: number } | undefined> {
     const queuedAt = Date.now();
     while (!this.mayStart()) {
       signal?.throwIfAborted();
@@ -136,7 +141,10 @@ export class ProviderBudget {
     this.counts.waitedMs += Date.now() - queuedAt;
     this.counts.requests += 1;
     this.inFlight += 1;
-    if (this.maxPerSecond !== Infinity) this.recentStarts.push(Date.now());
+    if (this.maxPerSecond === Infinity) return undefined;
+    const start = { at: Date.now() };
+    this.recentStarts.push(start);
+    return start;
   }
 
   private release(): void {
@@ -148,7 +156,7 @@ export class ProviderBudget {
     const now = Date.now();
     if (this.pausedUntil > now || this.inFlight >= this.maxConcurrent) return false;
     if (this.maxPerSecond === Infinity) return true;
-    while (this.recentStarts.length && this.recentStarts[0]! <= now - 1_000) this.recentStarts.shift();
+    this.recentStarts = this.recentStarts.filter((start) => start.at > now - 1_000);
     return this.recentStarts.length < this.maxPerSecond;
   }
 
@@ -162,7 +170,7 @@ export class ProviderBudget {
   private scheduleWake(): void {
     if (this.wakeTimer) return;
     const now = Date.now();
-    const rateFreeAt = this.maxPerSecond !== Infinity && this.recentStarts.length >= this.maxPerSecond ? this.recentStarts[0]! + 1_000 : now;
+    const rateFreeAt = this.maxPerSecond !== Infinity && this.recentStarts.length >= this.maxPerSecond ? Math.min(...this.recentStarts.map((start) => start.at)) + 1_000 : now;
     const at = Math.max(this.pausedUntil, rateFreeAt);
     if (at <= now && this.inFlight >= this.maxConcurrent) return; // a release will wake them
     this.wakeTimer = setTimeout(
