@@ -113,10 +113,15 @@ describe.each(['threads-runs', 'responses'] as const)('worker crash (%s)', (prot
     await kill(worker);
   }, 180_000);
 
-  /** The input of a run whose model follows `script`, in this protocol's agent form. */
+  /**
+   * The input of a run whose model follows `script`, in this protocol's agent form. Waits are
+   * taken over 5 s after their worker dies (default 60 s): a run caught waiting by a kill would
+   * otherwise outlast the test's waits, and how many are caught depends on the machine's load.
+   */
   async function inputFor(script: object) {
-    if (protocol === 'responses') return harness.agentInput(script);
-    return harness.input(await harness.assistant(script));
+    const wait = { wait: { mode: 'poll' as const, pollInterval: 50, takeoverAfter: '5s' } };
+    if (protocol === 'responses') return harness.agentInput(script, wait);
+    return harness.input(await harness.assistant(script), wait);
   }
 
   if (protocol === 'responses') {
