@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { startCodecServer } from '../encryption/codec-server';
 import { AesGcmPayloadCodec, ENCRYPTION_KEYS_VARIABLE, EncryptionKeysError, encryptionKeysFromEnvironment } from '../encryption/encryption-codec';
-import { CommandError, ExitCode, listenForStop, parseCommandLine, printError, printLine } from './command-support';
+import { CommandError, ExitCode, listenForStop, portOption, parseCommandLine, printError, printLine } from './command-support';
 
 /** The environment variable holding the bearer token requests must carry (kept out of argv, which others can read). */
 export const CODEC_SERVER_TOKEN_VARIABLE = 'AGENTRUN_CODEC_SERVER_TOKEN';
@@ -38,8 +38,7 @@ export async function codecServerCommand(argv: string[]): Promise<number | undef
     process.stdout.write(HELP);
     return ExitCode.ok;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CommandError(`--port ${values.port}: give a port number from 0 to 65535.`, ExitCode.usage);
+  const port = portOption(values.port);
   for (const origin of values.origin) {
     if (!/^https?:\/\/[^/]+\/?$/.test(origin)) throw new CommandError(`--origin ${origin}: give the Web UI's origin, scheme and host (and port), e.g. http://localhost:8233.`, ExitCode.usage);
   }

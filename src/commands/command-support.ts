@@ -254,3 +254,10 @@ export function printError(text: string): void {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** A port option (0 picks a free one); anything else is a usage error naming the flag. */
+export function portOption(raw: string, flag = '--port'): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CommandError(`${flag} ${raw}: give a port number from 0 to 65535.`, ExitCode.usage);
+  return port;
+}

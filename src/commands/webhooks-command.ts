@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { createResponsesApi } from '../providers';
 import { describeProviderConfig, protocolOf, readProviderConfig, ProviderConfigurationError } from '../providers/provider-config';
 import { startWebhookServer } from '../webhooks';
-import { CONNECTION_HELP, CommandError, ExitCode, connectClient, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine } from './command-support';
+import { CONNECTION_HELP, CommandError, ExitCode, portOption, connectClient, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine } from './command-support';
 
 const HELP = `usage: agentrun webhooks --port N [--host HOST]
 
@@ -36,8 +36,7 @@ export async function webhooksCommand(argv: string[]): Promise<number | undefine
     process.stdout.write(HELP);
     return ExitCode.ok;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CommandError(`--port ${values.port}: give a port number from 0 to 65535.`, ExitCode.usage);
+  const port = portOption(values.port);
   const webhookSecret = process.env.OPENAI_WEBHOOK_SECRET?.trim();
   if (!webhookSecret) throw new CommandError('OPENAI_WEBHOOK_SECRET is required: the signing secret (whsec_...) the provider shows for this endpoint.', ExitCode.usage);
   let config;

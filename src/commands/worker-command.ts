@@ -10,11 +10,10 @@ import { loadToolModule } from '../tools/load-tools';
 import { readProviderBudgetOptions } from '../providers/provider-config';
 import { createAgentrunWorker } from '../worker';
 import { VERSIONING_ENVIRONMENT, versioningFromEnvironment, workerDeploymentOptions, type AgentrunWorkerVersioning } from '../worker-versioning';
-import { CONNECTION_HELP, CommandError, ExitCode, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
+import { CONNECTION_HELP, CommandError, ExitCode, portOption, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
 import { installWorkerRuntime, logLevelOption } from './worker-runtime';
 import { ENCRYPTION_KEYS_VARIABLE, EncryptionKeysError, encryptionKeysFromEnvironment, type EncryptionKey } from '../encryption/encryption-codec';
-import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../shared/duration';
 import { freePort } from '../dev-server/free-port';
 import { startMetricsServer, type RunningMetricsServer } from '../telemetry/metrics-server';
 
@@ -194,7 +193,7 @@ const DEFAULT_SHUTDOWN_GRACE = '30s';
 function durationOption(raw: string, flag: string): number {
   let milliseconds: number;
   try {
-    milliseconds = msToNumber(raw as Duration);
+    milliseconds = durationMs(raw);
   } catch {
     milliseconds = Number.NaN;
   }
@@ -202,12 +201,6 @@ function durationOption(raw: string, flag: string): number {
   return milliseconds;
 }
 
-/** A port option (0 picks a free one); anything else is a usage error naming the flag. */
-function portOption(raw: string, flag: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CommandError(`${flag} must be a port number from 0 to 65535 (got "${raw}")`, ExitCode.usage);
-  return port;
-}
 
 /** The SDK's default number of activity slots (`maxConcurrentActivityTaskExecutions`). */
 const SDK_DEFAULT_ACTIVITY_SLOTS = 100;

@@ -12,6 +12,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readLimitedBody } from '../http/read-body';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
@@ -80,7 +81,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       answer(response, 401, { message: 'a bearer token is required (Authorization: Bearer TOKEN)' });
       return;
     }
-    const body = await readBody(request);
+    const body = await readLimitedBody(request, MAX_BODY_BYTES);
     if (body === undefined) {
       answer(response, 413, { message: `the request is larger than ${MAX_BODY_BYTES} bytes` });
       return;
@@ -128,14 +129,3 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The body as text, or undefined when it exceeds the limit. */
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -2,8 +2,9 @@
  * A small HTTP server for the webhook receiver: `POST /webhooks/openai` (and `GET /healthz`).
  * Used by `agentrun webhooks`; services with their own server mount {@link createWebhookReceiver}.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readLimitedBody } from '../http/read-body';
 import { createWebhookReceiver, OPENAI_WEBHOOK_PATH, type WebhookReceiver, type WebhookReceiverOptions } from './webhook-receiver';
 
 /** Largest body accepted: events carry only ids, so anything large is not an event. */
@@ -33,7 +34,7 @@ export async function startWebhookServer(options: WebhookReceiverOptions & { por
         response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `POST ${OPENAI_WEBHOOK_PATH} only` }));
         return;
       }
-      const body = await readBody(request);
+      const body = await readLimitedBody(request, MAX_BODY_BYTES);
       if (body === undefined) {
         response.writeHead(413).end();
         return;
@@ -63,14 +64,3 @@ export async function startWebhookServer(options: WebhookReceiverOptions & { por
   };
 }
 
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  // The signature covers the raw bytes: keep them exactly (utf8, as the provider sends JSON).
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -30,15 +30,21 @@ describe('agentrun worker', () => {
     await temporal?.close();
   });
 
-  it('runs the tools of a tool module until SIGINT, then stops cleanly', async () => {
-    const taskQueue = `test-cli-worker-${randomUUID().slice(0, 8)}`;
-    const environment = {
+  /** A CLI worker's environment: this test's Temporal and emulator. */
+  function workerEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    return {
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_NAMESPACE: temporalNamespace(),
       AGENTRUN_PROVIDER: 'emulator',
       AGENTRUN_EMULATOR_URL: emulator.url,
       AGENTRUN_EMULATOR_API_KEY: emulator.apiKey,
+      ...extra,
     };
+  }
+
+  it('runs the tools of a tool module until SIGINT, then stops cleanly', async () => {
+    const taskQueue = `test-cli-worker-${randomUUID().slice(0, 8)}`;
+    const environment = workerEnvironment();
     worker = spawnCli(['worker', '--tools', 'examples/tools.js', '--task-queue', taskQueue, '--log-level', 'warn', '--max-activities', '7', '--max-cached-workflows', '50', '--provider-max-concurrent', '16', '--metrics-port', '0'], { env: environment, timeoutMs: 45_000 });
     await worker.waitForOutput(/agentrun worker: ready/, 30_000);
     // The sizing flags reach the worker (the watcher is on by default).
@@ -102,14 +108,7 @@ describe('agentrun worker', () => {
   it('on SIGTERM lets a tool call in flight finish: the run loses nothing and the model reads the real output', async () => {
     const taskQueue = `test-cli-worker-grace-${randomUUID().slice(0, 8)}`;
     const journal = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agentrun-grace-')), 'journal.jsonl');
-    const environment = {
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TEMPORAL_NAMESPACE: temporalNamespace(),
-      AGENTRUN_PROVIDER: 'emulator',
-      AGENTRUN_EMULATOR_URL: emulator.url,
-      AGENTRUN_EMULATOR_API_KEY: emulator.apiKey,
-      SLOW_TOOL_JOURNAL: journal,
-    };
+    const environment = workerEnvironment({ SLOW_TOOL_JOURNAL: journal });
     const startWorker = () => spawnCli(['worker', '--tools', 'test/fixtures/slow-tools.js', '--task-queue', taskQueue, '--log-level', 'warn'], { env: environment, timeoutMs: 60_000 });
     const entries = () => (fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { event: string; pid: number }) : []);
     const deploying = startWorker();
