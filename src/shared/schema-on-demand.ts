@@ -2,7 +2,9 @@
  * Schemas built when used. agentrun's input and message schemas are zod Mini (`zod/v4/mini`):
  * the workflow bundle evaluates every module a workflow imports once per cached workflow (the
  * SDK's reusable V8 context keeps module state per workflow), and zod's classic API cost about
- * 600 KiB per parked run there against 10 KiB for Mini (measured with 400 parked workflows).
+ * 600 KiB per parked run there (measured with 400 parked workflows). Mini is smaller but not
+ * free: its core classes still cost about 0.5 MiB per workflow that loads it (heap snapshots of
+ * 300 parked runs: 0.77 MiB each with Mini loaded, 0.24 MiB without), hence lazy-schemas.ts.
  * The schemas themselves cost about 1 MiB more per workflow when built at module load, so they
  * are built on demand: outside workflows once per process, inside a workflow at each use (a
  * decision's schema once per decision, the input only when replaying runs that checked it in the
