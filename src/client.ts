@@ -119,7 +119,7 @@ export class AgentRunClient {
   }
 
   /** Connects with Temporal's usual environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, envconfig profiles). */
-  static async connect(options: { address?: string; namespace?: string; taskQueue?: string; encryptionKeys?: EncryptionKeySource } = {}): Promise<AgentRunClient> {
+  static async connect(options: { address?: string; namespace?: string; taskQueue?: string; encryptionKeys?: EncryptionKeySource; tracing?: boolean } = {}): Promise<AgentRunClient> {
     return new AgentRunClient(await connectTemporalClient(options), options);
   }
 

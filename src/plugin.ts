@@ -60,6 +60,12 @@ export interface AgentrunPluginOptions {
    * `provider`). Default: `AGENTRUN_PROVIDER_MAX_CONCURRENT`, `AGENTRUN_PROVIDER_MAX_RPS`.
    */
   budget?: ProviderBudgetOptions;
+  /**
+   * Use the prebuilt bundle of agentrun's workflows when it fits the installed SDK (default true).
+   * `false` bundles the workflow sources when the worker starts (a few seconds): what workflow
+   * interceptor modules added by plugins after this one (tracing) need to be bundled in.
+   */
+  prebuiltWorkflows?: boolean;
 }
 
 /**
@@ -90,6 +96,7 @@ export function agentrunBackend(options: AgentrunPluginOptions, tools: readonly 
 export class AgentrunPlugin extends SimplePlugin {
   /** The watcher of this plugin's worker (undefined when turned off). */
   readonly watcher: TurnWatcher | undefined;
+  private readonly prebuiltWorkflows: boolean;
 
   constructor(options: AgentrunPluginOptions = {}) {
     const tools = checkUniqueNames([...(options.tools ?? [])]);
@@ -98,6 +105,7 @@ export class AgentrunPlugin extends SimplePlugin {
       options.watcher === false ? undefined : options.watcher instanceof TurnWatcher ? options.watcher : new TurnWatcher({ log: options.log, ...(typeof options.watcher === 'object' ? options.watcher : {}) });
     super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets, watcher }) });
     this.watcher = watcher;
+    this.prebuiltWorkflows = options.prebuiltWorkflows ?? true;
   }
 
   /**
@@ -123,7 +131,7 @@ export class AgentrunPlugin extends SimplePlugin {
     const hasWorkflows = configured.workflowsPath !== undefined || configured.workflowBundle !== undefined;
     // Workflow interceptor modules must be bundled in: with them, agentrun's sources are bundled at start.
     const needsBundling = Boolean(configured.interceptors?.workflowModules?.length);
-    const workflows = hasWorkflows ? {} : agentrunWorkflows(!needsBundling);
+    const workflows = hasWorkflows ? {} : agentrunWorkflows(this.prebuiltWorkflows && !needsBundling);
     return {
       ...configured,
       ...workflows,

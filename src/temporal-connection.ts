@@ -6,6 +6,7 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { agentrunDataConverter, type EncryptionKeySource } from './encryption/data-converter';
+import { tracingClientInterceptors, tracingRequested } from './telemetry/tracing';
 
 /** Where to connect and in which namespace. */
 export interface TemporalSettings {
@@ -27,10 +28,13 @@ export function temporalSettings(overrides: { address?: string; namespace?: stri
  * configured (`encryptionKeys`, default `AGENTRUN_ENCRYPTION_KEYS`); close it with
  * `client.connection.close()`.
  */
-export async function connectTemporalClient(overrides: { address?: string; namespace?: string; encryptionKeys?: EncryptionKeySource } = {}): Promise<Client> {
+export async function connectTemporalClient(overrides: { address?: string; namespace?: string; encryptionKeys?: EncryptionKeySource; tracing?: boolean } = {}): Promise<Client> {
   const settings = temporalSettings(overrides);
   // Before connecting: a bad key list is a configuration error, not an unreachable server.
   const dataConverter = agentrunDataConverter(overrides.encryptionKeys);
+  // Starting, signalling or updating a run starts (or joins) a trace the workflow continues. The
+  // spans go to whatever tracer provider the process registered (the CLI registers its own).
+  const interceptors = (overrides.tracing ?? tracingRequested()) ? { workflow: tracingClientInterceptors() } : undefined;
   const connection = await Connection.connect(settings.connectionOptions);
-  return new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  return new Client({ connection, namespace: settings.namespace, ...(dataConverter ? { dataConverter } : {}), ...(interceptors ? { interceptors } : {}) });
 }

@@ -12,6 +12,7 @@ import { AgentrunPlugin, type AgentrunPluginOptions } from './plugin';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
 import { temporalSettings } from './temporal-connection';
+import { installTracing, tracingWorkerPlugin, type AgentrunTracing } from './telemetry/tracing';
 
 /** How long tool calls in flight may run on once the worker shuts down (`workerOptions.shutdownGraceTime` overrides it). */
 export const DEFAULT_SHUTDOWN_GRACE_TIME = '30s';
@@ -30,6 +31,12 @@ export interface AgentrunWorkerOptions extends AgentrunPluginOptions {
    * `workerOptions.dataConverter` is given: that converter is used as it is.
    */
   encryptionKeys?: EncryptionKeySource;
+  /**
+   * OpenTelemetry traces of workflows, activities and provider requests (src/telemetry/tracing.ts).
+   * Default: on when the `OTEL_*` variables ask for it, with agentrun's own tracer provider. With
+   * an OpenTelemetry SDK of your own, pass its resource and span processor; `false`: no tracing.
+   */
+  tracing?: boolean | Pick<AgentrunTracing, 'resource' | 'spanProcessor'>;
   /** Passed to `Worker.create` (concurrency limits, interceptors, ...). */
   workerOptions?: Partial<WorkerOptions>;
 }
@@ -39,15 +46,19 @@ export interface AgentrunWorkerOptions extends AgentrunPluginOptions {
  * {@link AgentrunPlugin} on a worker of its own (agentrun's workflows as its workflows module).
  */
 export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}): Promise<Worker> {
-  const { connection: given, namespace: givenNamespace, taskQueue, registerSearchAttributes, encryptionKeys, workerOptions: givenWorkerOptions, ...pluginOptions } = options;
+  const { connection: given, namespace: givenNamespace, taskQueue, registerSearchAttributes, encryptionKeys, tracing, workerOptions: givenWorkerOptions, ...pluginOptions } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Before connecting: a bad key list is a configuration error, not an unreachable server.
   const dataConverter = givenWorkerOptions?.dataConverter ?? agentrunDataConverter(encryptionKeys);
+  const traced = tracing === false ? undefined : tracing === true || tracing === undefined ? installTracing({ serviceName: 'agentrun-worker' }) : tracing;
+  // After agentrun's plugin: the tracing plugin adds its workflow interceptors only to a worker that
+  // bundles its workflows at start, which agentrun's plugin then does instead of using its prebuilt bundle.
+  const tracingPlugins = traced ? [tracingWorkerPlugin(traced)] : [];
   const settings = temporalSettings({ namespace: givenNamespace });
   const connection = given ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
   const namespace = givenNamespace ?? settings.namespace;
   if (registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log);
-  const plugin = new AgentrunPlugin({ ...pluginOptions, log });
+  const plugin = new AgentrunPlugin({ ...pluginOptions, log, ...(traced ? { prebuiltWorkflows: false } : {}) });
   const { plugins = [], ...workerOptions } = givenWorkerOptions ?? {};
   return Worker.create({
     connection,
@@ -58,7 +69,7 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
     shutdownGraceTime: DEFAULT_SHUTDOWN_GRACE_TIME,
     ...workerOptions,
     ...(dataConverter ? { dataConverter } : {}),
-    plugins: [...plugins, plugin],
+    plugins: [...plugins, plugin, ...tracingPlugins],
   });
 }
 

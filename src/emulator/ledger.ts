@@ -98,6 +98,8 @@ export interface AgentVersionCreatedEntry {
 export interface EmulatorStats {
   /** Requests that reached routing, by `"<METHOD> <route template>"` (faulted ones included). */
   requests: Record<string, number>;
+  /** Requests that carried a W3C `traceparent` header, by trace id (a traced client passes its trace on). */
+  requestsByTraceId: Record<string, number>;
   /** Every run created, in order. */
   runsCreated: RunCreatedEntry[];
   /** Every tool output accepted, in order. */
@@ -149,6 +151,7 @@ export interface RecordedResponse {
  */
 export class Ledger {
   private readonly requests = new Map<string, number>();
+  private readonly requestsByTraceId = new Map<string, number>();
   /** By id, in creation order (status changes look runs up on every transition). */
   private readonly runsCreated = new Map<string, RunCreatedEntry>();
   private readonly toolOutputs: ToolOutputEntry[] = [];
@@ -169,9 +172,12 @@ export class Ledger {
   constructor(private readonly recordResponses: boolean) {}
 
   /** Counts a request that reached routing. */
-  countRequest(method: string, routeTemplate: string): void {
+  countRequest(method: string, routeTemplate: string, traceparent?: string): void {
     const key = `${method} ${routeTemplate}`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    // version-traceid-parentid-flags (W3C Trace Context).
+    const traceId = traceparent && /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent.trim())?.[1];
+    if (traceId) this.requestsByTraceId.set(traceId, (this.requestsByTraceId.get(traceId) ?? 0) + 1);
   }
 
   /** Notes a run creation. */
@@ -284,6 +290,7 @@ export class Ledger {
   stats(): EmulatorStats {
     return {
       requests: Object.fromEntries(this.requests),
+      requestsByTraceId: Object.fromEntries(this.requestsByTraceId),
       runsCreated: structuredClone([...this.runsCreated.values()]),
       toolOutputsSubmitted: structuredClone(this.toolOutputs),
       faultsInjected: Object.fromEntries(this.faults),
@@ -304,6 +311,7 @@ export class Ledger {
   /** Forgets everything. */
   clear(): void {
     this.requests.clear();
+    this.requestsByTraceId.clear();
     this.runsCreated.clear();
     this.toolOutputs.length = 0;
     this.faults.clear();

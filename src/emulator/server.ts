@@ -216,7 +216,7 @@ export class EmulatorServer implements AdminControls {
       return;
     }
     // Counted before faults: a test that injects a 429 still sees the attempt in the stats.
-    this.ledger.countRequest(method, routed.route);
+    this.ledger.countRequest(method, routed.route, typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined);
     await this.dispatch(routed, match, url.searchParams, rawBody);
   }
 

@@ -11,6 +11,7 @@ import { toFileBatchInfo, toFileInfo, toVectorStoreFileInfo, toVectorStoreInfo, 
 import type { AgentProvider, CallOptions, ListQuery, ProviderKind, RunRetrieval, UploadSource } from './provider';
 import { readProviderBudgetOptions, type ProviderConfig } from './provider-config';
 import { providerBudget, type ProviderBudgetOptions } from './provider-budget';
+import { observeProviderRequests } from '../telemetry/provider-requests';
 import {
   compact,
   needsSeparateThread,
@@ -66,8 +67,10 @@ function realmSafeFetch(inner: typeof fetch): typeof fetch {
 
 /** Builds the `openai` client for a configuration. `maxRetries: 0`: Temporal owns retries. */
 export function createOpenAIClient(config: ProviderConfig, dependencies: OpenAIProviderDependencies = {}): OpenAI {
-  const transport = dependencies.fetch ?? fetch;
-  const budgeted = dependencies.budget === false ? transport : providerBudget(endpointOf(config), dependencies.budget ?? readProviderBudgetOptions()).wrap(transport);
+  const endpoint = endpointOf(config);
+  // Innermost: each attempt the provider sees is one span and one count, under the budget.
+  const transport = observeProviderRequests(dependencies.fetch ?? fetch, endpoint);
+  const budgeted = dependencies.budget === false ? transport : providerBudget(endpoint, dependencies.budget ?? readProviderBudgetOptions()).wrap(transport);
   const common = { maxRetries: 0, timeout: config.timeoutMs, fetch: realmSafeFetch(budgeted) };
   switch (config.kind) {
     case 'emulator':

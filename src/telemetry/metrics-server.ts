@@ -10,7 +10,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
-import { providerBudgets } from '../providers/provider-budget';
+import { Gauge, Registry } from 'prom-client';
+import { agentrunRegistry } from './agentrun-metrics';
 
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {
@@ -29,32 +30,30 @@ export interface RunningMetricsServer {
   close(): Promise<void>;
 }
 
-/** One metric family in Prometheus' text format. */
-function family(name: string, type: 'counter' | 'gauge', help: string, samples: Array<{ labels?: Record<string, string>; value: number }>): string {
-  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
-  for (const { labels, value } of samples) {
-    const rendered = labels && Object.keys(labels).length ? `{${Object.entries(labels).map(([key, label]) => `${key}="${label.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',')}}` : '';
-    lines.push(`${name}${rendered} ${value}`);
-  }
-  return `${lines.join('\n')}\n`;
+/**
+ * The worker's gauges, read from `worker` at scrape time, in a registry of their own (a process may
+ * run more than one worker; agentrun's process-wide metrics are in {@link agentrunRegistry}).
+ */
+function workerRegistry(worker: Worker): Registry {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect(this: Gauge) {
+        this.set(read());
+      },
+    });
+  gauge('agentrun_worker_up', 'Whether the worker runs and polls (1) or not (0).', () => (isHealthy(worker) ? 1 : 0));
+  gauge('agentrun_worker_cached_workflows', 'Workflows kept in the worker cache (waiting runs among them).', () => worker.getStatus().numCachedWorkflows);
+  gauge('agentrun_worker_activities_in_flight', 'Activities running now: tool calls and provider calls (waits held by the watcher are not among them).', () => worker.getStatus().numInFlightActivities);
+  return registry;
 }
 
-/** agentrun's metrics, as they stand now. */
-export function agentrunMetrics(worker: Worker): string {
-  const status = worker.getStatus();
-  const budgets = providerBudgets().map((budget) => budget.stats());
-  const byEndpoint = <K extends keyof (typeof budgets)[number]>(key: K, scale = 1) => budgets.map((stats) => ({ labels: { endpoint: stats.endpoint }, value: Number(stats[key]) * scale }));
-  return [
-    family('agentrun_worker_up', 'gauge', 'Whether the worker runs and polls (1) or not (0).', [{ value: isHealthy(worker) ? 1 : 0 }]),
-    family('agentrun_worker_cached_workflows', 'gauge', 'Workflows kept in the worker cache (waiting runs among them).', [{ value: status.numCachedWorkflows }]),
-    family('agentrun_worker_activities_in_flight', 'gauge', 'Activities running now: tool calls and provider calls (waits held by the watcher are not among them).', [{ value: status.numInFlightActivities }]),
-    family('agentrun_provider_requests_total', 'counter', 'Provider requests sent, per provider endpoint.', byEndpoint('requests')),
-    family('agentrun_provider_requests_in_flight', 'gauge', 'Provider requests awaiting a response (the budget allows maxConcurrent).', byEndpoint('inFlight')),
-    family('agentrun_provider_requests_queued', 'gauge', 'Provider requests waiting for the budget.', byEndpoint('queued')),
-    family('agentrun_provider_throttled_total', 'counter', 'Provider 429s absorbed by waiting.', byEndpoint('throttled')),
-    family('agentrun_provider_throttle_errors_total', 'counter', 'Provider 429s handed to the caller (wait exhausted, quota).', byEndpoint('passedOn')),
-    family('agentrun_provider_budget_wait_seconds_total', 'counter', 'Time provider requests spent waiting for the budget.', byEndpoint('waitedMs', 1 / 1000)),
-  ].join('');
+/** agentrun's metrics for `worker`, as they stand now, in Prometheus' text format. */
+export async function agentrunMetrics(worker: Worker): Promise<string> {
+  return Registry.merge([workerRegistry(worker), agentrunRegistry]).metrics();
 }
 
 /** Running and polling for workflow tasks. */
@@ -79,10 +78,15 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     if (path === '/metrics') {
-      void coreMetrics(options.coreMetricsUrl).then((core) => {
-        response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-        response.end(`${agentrunMetrics(options.worker)}${core}`);
-      });
+      void Promise.all([agentrunMetrics(options.worker), coreMetrics(options.coreMetricsUrl)]).then(
+        ([own, core]) => {
+          response.writeHead(200, { 'Content-Type': agentrunRegistry.contentType });
+          response.end(`${own}${core}`);
+        },
+        (error: unknown) => {
+          response.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`);
+        },
+      );
       return;
     }
     response.writeHead(404, { 'Content-Type': 'text/plain' }).end('GET /metrics or /healthz\n');

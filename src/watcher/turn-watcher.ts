@@ -22,9 +22,10 @@ import { ActivityCancelledError, ActivityNotFoundError, type Client } from '@tem
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { CallOptions } from '../providers/provider';
 import type { TurnContext } from '../providers/agent-service';
-import type { RunSnapshot } from '../shared/agent-types';
+import { isTerminalRunStatus, type RunSnapshot } from '../shared/agent-types';
 import { liveDetails, type WaitOptions } from '../shared/activity-types';
 import { FailureType } from '../shared/failure-types';
+import { recordTurnNoticeDelay } from '../telemetry/agentrun-metrics';
 
 /** Options of a {@link TurnWatcher}. */
 export interface TurnWatcherOptions {
@@ -55,6 +56,9 @@ interface WatchedTurn {
   progressOnly: boolean;
   /** The activity was cancelled (or is gone) on the server: report nothing more for it. */
   released: boolean;
+  readonly mode: WaitOptions['mode'];
+  /** When the turn was last seen still working (queued, in progress): how late its end was noticed is measured from here. */
+  lastWorkingAt: number | undefined;
 }
 
 /** How many heartbeats may be in flight at once (each is one gRPC call). */
@@ -120,6 +124,8 @@ export class TurnWatcher {
       lastHeartbeatAt: Date.now(),
       progressOnly: false,
       released: false,
+      mode: waitOptions.mode,
+      lastWorkingAt: undefined,
     };
     this.turns.set(key, turn);
     this.counts.adopted += 1;
@@ -167,6 +173,7 @@ export class TurnWatcher {
       sleep: (milliseconds) => abortableSleep(milliseconds, turn.abort.signal),
       report: (snapshot: RunSnapshot, extra: Record<string, unknown> = {}) => {
         turn.details = liveDetails(snapshot, extra);
+        if (!isTerminalRunStatus(snapshot.status) && snapshot.status !== 'requires_action') turn.lastWorkingAt = Date.now();
         if ((turn.details as { status: unknown }).status !== turn.heartbeatedStatus) {
           // A new status is news (status(), the Web UI): heartbeat it at the next tick. Statuses change a few times per turn.
           turn.nextHeartbeatAt = 0;
@@ -193,6 +200,7 @@ export class TurnWatcher {
     try {
       await send();
       this.counts[outcome] += 1;
+      if (outcome === 'completed' && turn.lastWorkingAt !== undefined) recordTurnNoticeDelay(turn.mode === 'stream' ? 'stream' : 'poll', (Date.now() - turn.lastWorkingAt) / 1000);
     } catch (error) {
       if (!(error instanceof ActivityNotFoundError)) this.log(`agentrun watcher: could not report ${outcome} for ${turn.label}: ${(error as Error).message}`);
     }
