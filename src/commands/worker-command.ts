@@ -11,7 +11,7 @@ import { readProviderBudgetOptions } from '../providers/provider-config';
 import { createAgentrunWorker } from '../worker';
 import { VERSIONING_ENVIRONMENT, versioningFromEnvironment, workerDeploymentOptions, type AgentrunWorkerVersioning } from '../worker-versioning';
 import { CONNECTION_HELP, CommandError, ExitCode, portOption, TASK_QUEUE_HELP, connectionOptionSpecs, listenForStop, parseCommandLine, printError, printLine, taskQueueOf } from './command-support';
-import { installWorkerRuntime, logLevelOption } from './worker-runtime';
+import { installWorkerRuntime, logFormatOption, logLevelOption, workerSay } from './worker-runtime';
 import { ENCRYPTION_KEYS_VARIABLE, EncryptionKeysError, encryptionKeysFromEnvironment, type EncryptionKey } from '../encryption/encryption-codec';
 import { durationMs } from '../shared/duration';
 import { freePort } from '../dev-server/free-port';
@@ -29,6 +29,9 @@ another worker, and exits.
                         tools made with defineTool, e.g. ./examples/tools.js
 ${TASK_QUEUE_HELP}
   --log-level LEVEL     worker log level on stderr: error, warn, info (default), debug, trace
+  --log-format FORMAT   text (default; the worker's own lines on stdout) or json: every log line
+                        (the worker's, the SDK's, workflows' and activities', with their ids) as
+                        one JSON object per line on stderr (default: AGENTRUN_LOG_FORMAT)
   --metrics-port N      serve Prometheus metrics at /metrics (agentrun_* and the SDK's temporal_*)
                         and a health check at /healthz (200 while running and polling) on port N
   --metrics-host HOST   interface of the metrics port (default 127.0.0.1)
@@ -81,6 +84,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
         tools: { type: 'string' },
         'task-queue': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'log-format': { type: 'string', default: process.env.AGENTRUN_LOG_FORMAT ?? 'text' },
         'max-activities': { type: 'string' },
         'shutdown-grace': { type: 'string', default: DEFAULT_SHUTDOWN_GRACE },
         'metrics-port': { type: 'string' },
@@ -109,7 +113,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const metricsPort = values['metrics-port'] === undefined ? undefined : portOption(values['metrics-port'], '--metrics-port');
   // Core's exporter listens on a loopback port of its own; the metrics server serves both.
   const coreMetricsPort = metricsPort === undefined ? undefined : await freePort();
-  installWorkerRuntime(logLevelOption(values['log-level']), coreMetricsPort === undefined ? {} : { prometheusBindAddress: `127.0.0.1:${coreMetricsPort}` });
+  const logFormat = logFormatOption(values['log-format']);
+  installWorkerRuntime(logLevelOption(values['log-level']), { logFormat, ...(coreMetricsPort === undefined ? {} : { prometheusBindAddress: `127.0.0.1:${coreMetricsPort}` }) });
+  const say = workerSay(logFormat);
   const tools = values.tools ? await loadTools(values.tools) : [];
   const taskQueue = taskQueueOf(values);
   const settings = temporalSettings({ address: values.address, namespace: values.namespace });
@@ -135,26 +141,26 @@ export async function workerCommand(argv: string[]): Promise<number> {
         ...(sizing.providerMaxConcurrent !== undefined ? { maxConcurrent: sizing.providerMaxConcurrent } : {}),
         ...(sizing.providerMaxRps !== undefined ? { maxPerSecond: sizing.providerMaxRps } : {}),
       };
-      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => printLine(line), workerOptions, budget, watcher: !values['no-watcher'], ...(encryptionKeys ? { encryptionKeys } : {}) });
+      worker = await createAgentrunWorker({ connection, namespace: settings.namespace, taskQueue, tools, log: (line) => say(line), workerOptions, budget, watcher: !values['no-watcher'], ...(encryptionKeys ? { encryptionKeys } : {}) });
     } catch (error) {
       throw new CommandError((error as Error).message);
     }
-    printLine(`agentrun worker: Temporal ${address}, namespace ${settings.namespace}, task queue ${taskQueue}`);
-    printLine(
+    say(`agentrun worker: Temporal ${address}, namespace ${settings.namespace}, task queue ${taskQueue}`, { address, namespace: settings.namespace, taskQueue });
+    say(
       versioning
         ? `agentrun worker: Worker Deployment ${versioning.deploymentName}, build ${versioning.buildId}, ${versioning.defaultVersioningBehavior}`
         : 'agentrun worker: unversioned (no Worker Deployment)',
     );
-    printLine(
+    say(
       `agentrun worker: ${values['no-watcher'] ? 'no watcher (each wait holds a slot)' : 'watcher on'}, ${sizing.maxActivities ?? SDK_DEFAULT_ACTIVITY_SLOTS} activity slots, ` +
         `${worker.options.maxCachedWorkflows} cached workflows`,
     );
-    printLine(
+    say(
       encryptionKeys
         ? `agentrun worker: payloads encrypted (AES-256-GCM), current key ${encryptionKeys[0]!.id}, ${encryptionKeys.length} key${encryptionKeys.length === 1 ? '' : 's'} listed`
         : `agentrun worker: payloads not encrypted (set ${ENCRYPTION_KEYS_VARIABLE} to encrypt them)`,
     );
-    printLine(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
+    say(`agentrun worker: tools ${tools.length ? tools.map((tool) => `${tool.name} (${tool.policy})`).join(', ') : 'none'}`);
     let metrics: RunningMetricsServer | undefined;
     if (metricsPort !== undefined) {
       try {
@@ -162,11 +168,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
       } catch (error) {
         throw new CommandError(`--metrics-port ${metricsPort}: cannot listen (${(error as Error).message})`);
       }
-      printLine(`agentrun worker: metrics at ${metrics.url}/metrics, health at ${metrics.url}/healthz`);
+      say(`agentrun worker: metrics at ${metrics.url}/metrics, health at ${metrics.url}/healthz`, { metricsUrl: `${metrics.url}/metrics` });
     }
-    printLine(`agentrun worker: ready; Ctrl-C or SIGTERM stops it (tool calls in flight get up to ${values['shutdown-grace']} to finish)`);
+    say(`agentrun worker: ready; Ctrl-C or SIGTERM stops it (tool calls in flight get up to ${values['shutdown-grace']} to finish)`, { taskQueue, shutdownGraceMs });
     try {
-      return await runUntilStopped(worker);
+      return await runUntilStopped(worker, 'agentrun worker', say);
     } finally {
       await metrics?.close();
     }
@@ -225,7 +231,7 @@ async function loadTools(modulePath: string): Promise<Tool[]> {
  * Runs the worker; on the first SIGINT/SIGTERM starts a graceful shutdown, on a second one exits
  * at once (a person pressing Ctrl-C twice means it).
  */
-export async function runUntilStopped(worker: Worker, name = 'agentrun worker'): Promise<number> {
+export async function runUntilStopped(worker: Worker, name = 'agentrun worker', say: (message: string) => void = printLine): Promise<number> {
   const stop = listenForStop();
   const running = worker.run();
   const first = await Promise.race([stop.stopped, running.then(() => undefined)]);
@@ -234,13 +240,13 @@ export async function runUntilStopped(worker: Worker, name = 'agentrun worker'):
     printError(`${name}: stopped without being asked to`);
     return ExitCode.failed;
   }
-  printLine(`${name}: ${first} received, shutting down (Ctrl-C again to exit at once)...`);
+  say(`${name}: ${first} received, shutting down (Ctrl-C again to exit at once)...`);
   const again = listenForStop();
   void again.stopped.then(() => process.exit(ExitCode.interrupted));
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running;
   again.dispose();
-  printLine(`${name}: stopped`);
+  say(`${name}: stopped`);
   return ExitCode.ok;
 }
 

@@ -86,18 +86,20 @@ export function checkedKeys(keys: readonly EncryptionKey[]): EncryptionKey[] {
  * recorded before encryption was turned on stay readable.
  */
 export class AesGcmPayloadCodec implements PayloadCodec {
-  private readonly current: EncryptionKey;
-  private readonly byId: Map<string, Uint8Array>;
+  // ECMAScript private fields: no log line, inspect or JSON of the worker's options can show them
+  // (the SDK logs its options at debug level, codecs included).
+  readonly #current: EncryptionKey;
+  readonly #byId: Map<string, Uint8Array>;
 
   constructor(keys: readonly EncryptionKey[]) {
     const checked = checkedKeys(keys);
-    this.current = checked[0]!;
-    this.byId = new Map(checked.map(({ id, key }) => [id, key]));
+    this.#current = checked[0]!;
+    this.#byId = new Map(checked.map(({ id, key }) => [id, key]));
   }
 
   /** The id new payloads are encrypted with. */
   get currentKeyId(): string {
-    return this.current.id;
+    return this.#current.id;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -111,19 +113,19 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   private encrypt(payload: Payload): Payload {
     const plaintext = temporal.api.common.v1.Payload.encode(payload).finish();
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.#current.key, iv);
     const data = Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-    return { metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(this.current.id) }, data };
+    return { metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(this.#current.id) }, data };
   }
 
   private decrypt(payload: Payload): Payload {
     if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING) return payload;
     const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
     const keyId = keyIdBytes ? Buffer.from(keyIdBytes).toString() : '';
-    const key = this.byId.get(keyId);
+    const key = this.#byId.get(keyId);
     if (!key) {
       throw new PayloadDecryptionError(
-        `a payload is encrypted with key "${keyId || '(none named)'}", which is not among the listed keys (${[...this.byId.keys()].join(', ')}): add it to ${ENCRYPTION_KEYS_VARIABLE} (after the current key) to read runs recorded with it`,
+        `a payload is encrypted with key "${keyId || '(none named)'}", which is not among the listed keys (${[...this.#byId.keys()].join(', ')}): add it to ${ENCRYPTION_KEYS_VARIABLE} (after the current key) to read runs recorded with it`,
       );
     }
     const data = Buffer.from(payload.data ?? []);

@@ -3,11 +3,12 @@
  * module, completes a run the test starts (one tool it runs by itself, one a person approves),
  * and stops cleanly on SIGINT.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AgentRunClient } from '../../src/client';
+import { connectTemporalClient } from '../../src/temporal-connection';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
 import { createOpenAIClient } from '../../src/providers';
 import { eventually, waitingForApproval } from '../support/agentrun-harness';
@@ -143,6 +144,51 @@ describe('agentrun worker', () => {
     next.child.kill('SIGINT');
     expect((await next.exited).exitCode).toBe(0);
   }, 90_000);
+
+  it('with --log-format json writes every log line as one JSON object: its own, the SDK\'s, and each activity\'s with its ids', async () => {
+    const taskQueue = `test-cli-worker-json-${randomUUID().slice(0, 8)}`;
+    const key = randomBytes(32);
+    const json = spawnCli(['worker', '--tools', 'examples/tools.js', '--task-queue', taskQueue, '--log-level', 'debug', '--log-format', 'json'], {
+      env: workerEnvironment({ AGENTRUN_ENCRYPTION_KEYS: `k1:${key.toString('base64')}` }),
+      timeoutMs: 60_000,
+    });
+    const entries = () =>
+      json
+        .output()
+        .stderr.split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { time: string; level: string; message: string; [attribute: string]: unknown });
+    try {
+      await eventually(async () => entries().some((entry) => entry.message.startsWith('agentrun worker: ready')), 30_000, 'the ready line');
+      const openai = createOpenAIClient({ kind: 'emulator', baseUrl: emulator.url, apiKey: emulator.apiKey, timeoutMs: 5_000 });
+      const script = { steps: [{ tools: [{ name: 'get_weather', arguments: { city: 'Porto' } }] }, { answer: 'Mild in Porto.' }] };
+      const assistant = await openai.beta.assistants.create({ model: 'gpt-4o', metadata: { emulator_script: JSON.stringify(script) } });
+      const encrypted = await connectTemporalClient({ address: temporalAddress(), namespace: temporalNamespace(), encryptionKeys: [{ id: 'k1', key }] });
+      const client = new AgentRunClient(encrypted, { taskQueue });
+      const { workflowId, handle } = await client.start({ assistantId: assistant.id, thread: { messages: [{ role: 'user', content: 'Porto?' }] }, wait: { mode: 'poll', pollInterval: 50 } });
+      expect((await handle.result()).status).toBe('completed');
+      await eventually(async () => entries().some((entry) => entry.activityType === 'runTool' && entry.workflowId === workflowId), 10_000, "the tool activity's log line");
+      await encrypted.connection.close();
+    } finally {
+      json.child.kill('SIGINT');
+    }
+    const stopped = await json.exited;
+    expect(stopped.exitCode).toBe(0);
+    // Nothing on stdout: every line went through the SDK logger, as JSON (JSON.parse above would have thrown otherwise).
+    expect(stopped.stdout).toBe('');
+    const all = entries();
+    // The SDK logs the worker's options at debug level, the payload codec among them: its keys are not in it.
+    expect(all).toContainEqual(expect.objectContaining({ message: 'Creating worker' }));
+    expect(stopped.stderr).not.toContain(key.toString('base64'));
+    expect(stopped.stderr).not.toContain(`"0":${key[0]},"1":${key[1]},`);
+    for (const entry of all) expect(Number.isNaN(Date.parse(entry.time))).toBe(false);
+    expect(all).toContainEqual(expect.objectContaining({ level: 'INFO', message: expect.stringMatching(/^agentrun worker: ready/), component: 'agentrun', taskQueue }));
+    expect(all).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/^agentrun worker: tools get_weather \(auto\)/), component: 'agentrun' }));
+    // The SDK's own lines and its activity lines, with the ids a log pipeline filters on.
+    expect(all).toContainEqual(expect.objectContaining({ sdkComponent: 'worker', taskQueue }));
+    expect(all).toContainEqual(expect.objectContaining({ message: 'Activity completed', activityType: 'runTool', workflowType: 'agentRunWorkflow', workflowId: expect.any(String), taskQueue }));
+    expect(all.at(-1)).toMatchObject({ message: 'agentrun worker: stopped', component: 'agentrun' });
+  });
 
   it('refuses a --shutdown-grace that is not a duration, and exits 2', async () => {
     const result = await runCli(['worker', '--shutdown-grace', 'soon'], { env: { TEMPORAL_ADDRESS: temporalAddress() } });
