@@ -27,7 +27,18 @@ import {
   type ToolCallDecisionPayload,
 } from './shared/run-messages';
 import type { AgentRunResult, AgentRunState, ToolCallRecord } from './shared/run-types';
-import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID, AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from './shared/search-attributes';
+import { AGENT_RUN_PENDING_APPROVALS, runSearchAttributeKeys } from './shared/search-attributes';
+import {
+  checkSearchAttributeConfig,
+  DEFAULT_SEARCH_ATTRIBUTE_CONFIG,
+  keysToRegister,
+  SEARCH_ATTRIBUTES_VARIABLE,
+  searchAttributeConfigFromEnvironment,
+  settingFor,
+  temporalCliCommand,
+  temporalCloudCommand,
+  type SearchAttributeConfig,
+} from './search-attribute-config';
 import { connectTemporalClient } from './temporal-connection';
 import type { EncryptionKeySource } from './encryption/data-converter';
 import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
@@ -110,16 +121,29 @@ export interface StartOptions {
 /** Starts, steers and inspects agent run workflows. */
 export class AgentRunClient {
   readonly taskQueue: string;
+  /**
+   * Which search attributes runs keep, and under which names: what the deployment's workers
+   * registered (default: AGENTRUN_SEARCH_ATTRIBUTES, AGENTRUN_SEARCH_ATTRIBUTE_PREFIX).
+   */
+  readonly searchAttributes: SearchAttributeConfig;
 
   constructor(
     readonly client: Client,
-    options: { taskQueue?: string } = {},
+    options: { taskQueue?: string; searchAttributes?: Partial<SearchAttributeConfig> } = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.searchAttributes = options.searchAttributes ? checkSearchAttributeConfig(options.searchAttributes) : searchAttributeConfigFromEnvironment();
+  }
+
+  /** The run attributes this client starts runs with and lists them by (undefined: the deployment keeps none). */
+  private get runKeys() {
+    return runSearchAttributeKeys(settingFor(this.searchAttributes, 'runs'));
   }
 
   /** Connects with Temporal's usual environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, envconfig profiles). */
-  static async connect(options: { address?: string; namespace?: string; taskQueue?: string; encryptionKeys?: EncryptionKeySource; tracing?: boolean } = {}): Promise<AgentRunClient> {
+  static async connect(
+    options: { address?: string; namespace?: string; taskQueue?: string; encryptionKeys?: EncryptionKeySource; tracing?: boolean; searchAttributes?: Partial<SearchAttributeConfig> } = {},
+  ): Promise<AgentRunClient> {
     return new AgentRunClient(await connectTemporalClient(options), options);
   }
 
@@ -137,15 +161,21 @@ export class AgentRunClient {
     const agent = agentLabel(agentOf(parsed.data));
     const conversation = conversationOf(parsed.data);
     const workflowId = options.workflowId ?? readableWorkflowId(agent);
+    // The deployment's setting travels in the input (unless the caller gave one): the run keeps it for good.
+    const setting = parsed.data.searchAttributes ?? settingFor(this.searchAttributes, 'runs');
+    const sent = setting !== undefined && input.searchAttributes === undefined ? { ...input, searchAttributes: setting } : input;
+    const keys = runSearchAttributeKeys(setting);
     const handle = await this.startWorkflow<typeof agentRunWorkflow>(AGENT_RUN_WORKFLOW_TYPE, {
       taskQueue: this.taskQueue,
       workflowId,
-      args: [input],
-      typedSearchAttributes: [
-        { key: AGENT_RUN_STATUS, value: 'starting' },
-        { key: AGENT_RUN_ASSISTANT_ID, value: agent },
-        ...(conversation.kind === 'existing' ? [{ key: AGENT_RUN_THREAD_ID, value: conversation.id }] : []),
-      ],
+      args: [sent],
+      typedSearchAttributes: keys
+        ? [
+            { key: keys.status, value: 'starting' },
+            { key: keys.assistantId, value: agent },
+            ...(conversation.kind === 'existing' ? [{ key: keys.threadId, value: conversation.id }] : []),
+          ]
+        : [],
       staticSummary: `agent run of ${agent} ${conversation.kind === 'existing' ? `on ${conversation.id}` : conversation.kind === 'chain' ? `after ${conversation.previousResponseId}` : 'on a new conversation'}`,
     });
     return { workflowId, handle };
@@ -162,7 +192,7 @@ export class AgentRunClient {
     try {
       return (await this.client.workflow.start(type, options)) as unknown as WorkflowHandleWithFirstExecutionRunId<T>;
     } catch (error) {
-      throw explainStartFailure(error, this.client.options.namespace);
+      throw explainStartFailure(error, this.client.options.namespace, this.searchAttributes);
     }
   }
 
@@ -237,7 +267,13 @@ export class AgentRunClient {
 
   /** Runs that wait for a person right now (a visibility query on agentrun's search attributes). */
   async listAwaitingApproval(limit = 100): Promise<AgentRunListing[]> {
-    return this.list(`${AGENT_RUN_PENDING_APPROVALS.name} > 0 AND ExecutionStatus = 'Running'`, limit);
+    const keys = this.runKeys;
+    if (!keys) {
+      throw new Error(
+        `Runs waiting for a person are found by the search attribute ${AGENT_RUN_PENDING_APPROVALS.name}, and this deployment keeps no run search attributes (${SEARCH_ATTRIBUTES_VARIABLE}=${this.searchAttributes.families.join(',') || 'none'}). Add runs to ${SEARCH_ATTRIBUTES_VARIABLE}, or ask each run with status().`,
+      );
+    }
+    return this.list(`${keys.pendingApprovals.name} > 0 AND ExecutionStatus = 'Running'`, limit);
   }
 
   /** Agent runs matching a visibility query (default: all agent runs, newest first). */
@@ -245,14 +281,15 @@ export class AgentRunClient {
     const listings: AgentRunListing[] = [];
     for await (const execution of this.client.workflow.list({ query })) {
       const attributes = execution.typedSearchAttributes;
+      const keys = this.runKeys;
       listings.push({
         workflowId: execution.workflowId,
         status: execution.status.name,
-        phase: attributes.get(AGENT_RUN_STATUS),
-        assistantId: attributes.get(AGENT_RUN_ASSISTANT_ID),
-        threadId: attributes.get(AGENT_RUN_THREAD_ID),
-        runId: attributes.get(AGENT_RUN_RUN_ID),
-        pendingApprovals: attributes.get(AGENT_RUN_PENDING_APPROVALS) ?? 0,
+        phase: keys && attributes.get(keys.status),
+        assistantId: keys && attributes.get(keys.assistantId),
+        threadId: keys && attributes.get(keys.threadId),
+        runId: keys && attributes.get(keys.runId),
+        pendingApprovals: (keys && attributes.get(keys.pendingApprovals)) ?? 0,
         startTime: execution.startTime,
       });
       if (listings.length >= limit) break;
@@ -394,13 +431,15 @@ function formatBytes(bytes: number): string {
 }
 
 /** Turns the start refusals a caller can fix into errors that say how; other errors pass unchanged. */
-export function explainStartFailure(error: unknown, namespace: string): unknown {
+export function explainStartFailure(error: unknown, namespace: string, config: SearchAttributeConfig = DEFAULT_SEARCH_ATTRIBUTE_CONFIG): unknown {
   const message = error instanceof Error ? `${error.message} ${(error.cause as Error | undefined)?.message ?? ''}` : String(error);
   if (/search attribute/i.test(message) && /(not defined|unknown|not found|invalid)/i.test(message)) {
-    const command = `temporal operator search-attribute create --namespace ${namespace} ${AGENTRUN_SEARCH_ATTRIBUTES.map((key) => `--name ${key.name} --type ${searchAttributeCliType(key.type)}`).join(' ')}`;
+    const keys = keysToRegister(config);
     return new MissingSearchAttributesError(
-      `The namespace ${namespace} lacks agentrun's search attributes (${AGENTRUN_SEARCH_ATTRIBUTES.map((key) => key.name).join(', ')}). ` +
-        `Start an agentrun worker against it once (it registers them), or run:\n  ${command}`,
+      `The namespace ${namespace} lacks agentrun's search attributes (${keys.map((key) => key.name).join(', ')}). ` +
+        `Start an agentrun worker against it once (it registers them), or run:\n  ${temporalCliCommand(namespace, keys)}\n` +
+        `On Temporal Cloud:\n  ${temporalCloudCommand(namespace, keys)}\n` +
+        `(or set ${SEARCH_ATTRIBUTES_VARIABLE}=none on the workers and clients to keep none).`,
     );
   }
   if (/blob data size exceeds limit|exceeds.*size limit|message larger than max/i.test(message)) {

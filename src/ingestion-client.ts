@@ -49,6 +49,7 @@ import type { FileBatchInfo, FileInfo, IngestionProgress, IngestionResult, Vecto
 import { describeIssues } from './shared/run-input';
 import { DEFAULT_TASK_QUEUE } from './shared/run-messages';
 import { connectTemporalClient } from './temporal-connection';
+import { checkSearchAttributeConfig, searchAttributeConfigFromEnvironment, settingFor, type SearchAttributeConfig } from './search-attribute-config';
 import type { z } from 'zod/v4/mini';
 
 // The workflows' signatures, as the client sees them (src/workflows/ingestion-workflows.ts
@@ -89,16 +90,19 @@ export interface StartedIngestionWorkflow<W extends Workflow> {
 /** Starts and inspects the ingestion workflows. */
 export class IngestionClient {
   readonly taskQueue: string;
+  /** Which search attributes the workflows keep, and under which names (default: AGENTRUN_SEARCH_ATTRIBUTES, AGENTRUN_SEARCH_ATTRIBUTE_PREFIX). */
+  readonly searchAttributes: SearchAttributeConfig;
 
   constructor(
     readonly client: Client,
-    options: { taskQueue?: string } = {},
+    options: { taskQueue?: string; searchAttributes?: Partial<SearchAttributeConfig> } = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.searchAttributes = options.searchAttributes ? checkSearchAttributeConfig(options.searchAttributes) : searchAttributeConfigFromEnvironment();
   }
 
   /** Connects with Temporal's usual environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, envconfig profiles). */
-  static async connect(options: { address?: string; namespace?: string; taskQueue?: string } = {}): Promise<IngestionClient> {
+  static async connect(options: { address?: string; namespace?: string; taskQueue?: string; searchAttributes?: Partial<SearchAttributeConfig> } = {}): Promise<IngestionClient> {
     return new IngestionClient(await connectTemporalClient(options), options);
   }
 
@@ -216,12 +220,14 @@ export class IngestionClient {
     options: { workflowId: string; summary: string },
   ): Promise<StartedIngestionWorkflow<W>> {
     // The input goes as given: the workflow applies the schema's defaults itself, so history
-    // shows what the caller asked for.
+    // shows what the caller asked for. The search attribute setting is the deployment's, unless the input names one.
+    const setting = settingFor(this.searchAttributes, 'ingestion');
+    const sent = setting !== undefined && (input as { searchAttributes?: unknown }).searchAttributes === undefined ? { ...(input as object), searchAttributes: setting } : input;
     try {
       const handle = await this.client.workflow.start(workflowType, {
         taskQueue: this.taskQueue,
         workflowId: options.workflowId,
-        args: [input],
+        args: [sent],
         staticSummary: options.summary,
       });
       return { workflowId: options.workflowId, handle: handle as unknown as WorkflowHandleWithFirstExecutionRunId<W> };

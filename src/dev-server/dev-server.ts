@@ -10,7 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from '../shared/search-attributes';
+import { searchAttributeCliType } from '../shared/search-attributes';
+import { keysToRegister, searchAttributeConfigFromEnvironment } from '../search-attribute-config';
 import { freePort } from './free-port';
 import { findTemporalCli, type TemporalCli } from './temporal-cli';
 
@@ -90,7 +91,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     '--metrics-port', String(await freePort(host)),
     '--log-level', options.logLevel ?? 'error',
     '--namespace', namespace,
-    ...AGENTRUN_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeCliType(key.type)}`]),
+    // What this environment's workers and clients use (AGENTRUN_SEARCH_ATTRIBUTES, AGENTRUN_SEARCH_ATTRIBUTE_PREFIX).
+    ...keysToRegister(searchAttributeConfigFromEnvironment()).flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeCliType(key.type)}`]),
     ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
   ];
   if (uiPort !== undefined) args.push('--ui-ip', host, '--ui-port', String(uiPort));

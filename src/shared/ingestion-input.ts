@@ -7,6 +7,7 @@ import { z } from 'zod/v4/mini';
 import { POLL_INTERVAL, RETRY_INTERVAL } from './duration';
 import { boundedDuration } from './duration-schema';
 import { checkWith, integer, nonEmpty, schemaOnDemand } from './schema-on-demand';
+import { searchAttributeSettingSchema } from './search-attribute-schema';
 
 /** Inline content larger than this must be a path or URL (keeps history small). */
 export const MAX_INLINE_CONTENT_CHARS = 64 * 1024;
@@ -78,6 +79,8 @@ const buildUploadFileInputSchema = () =>
     deadline: duration('10 minutes'),
     pollInterval: pollIntervalSchema(),
     providerRetry: providerRetrySchema(),
+    /** agentrun's ingestion search attributes: absent, their own names; `{ prefix }`; `false`, none (see SearchAttributeSetting). */
+    searchAttributes: z.optional(searchAttributeSettingSchema()),
   });
 
 const buildCreateVectorStoreInputSchema = () =>
@@ -90,6 +93,8 @@ const buildCreateVectorStoreInputSchema = () =>
     deadline: duration('1 hour'),
     pollInterval: pollIntervalSchema(),
     providerRetry: providerRetrySchema(),
+    /** agentrun's ingestion search attributes: absent, their own names; `{ prefix }`; `false`, none (see SearchAttributeSetting). */
+    searchAttributes: z.optional(searchAttributeSettingSchema()),
   });
 
 const buildAttachFileInputSchema = () =>
@@ -101,6 +106,8 @@ const buildAttachFileInputSchema = () =>
     deadline: duration('10 minutes'),
     pollInterval: pollIntervalSchema(),
     providerRetry: providerRetrySchema(),
+    /** agentrun's ingestion search attributes: absent, their own names; `{ prefix }`; `false`, none (see SearchAttributeSetting). */
+    searchAttributes: z.optional(searchAttributeSettingSchema()),
   });
 
 const buildCreateFileBatchInputSchema = () =>
@@ -113,6 +120,8 @@ const buildCreateFileBatchInputSchema = () =>
     deadline: duration('1 hour'),
     pollInterval: pollIntervalSchema(),
     providerRetry: providerRetrySchema(),
+    /** agentrun's ingestion search attributes: absent, their own names; `{ prefix }`; `false`, none (see SearchAttributeSetting). */
+    searchAttributes: z.optional(searchAttributeSettingSchema()),
   });
 
 const buildIngestDocumentsInputSchema = () =>
@@ -149,6 +158,7 @@ const buildIngestDocumentsInputSchema = () =>
       purpose: z._default(nonEmpty(), 'assistants'),
       pollInterval: pollIntervalSchema(),
       providerRetry: providerRetrySchema(),
+      searchAttributes: z.optional(searchAttributeSettingSchema()),
     })
     .check(
       checkWith((input, report) => {

@@ -8,6 +8,7 @@ import { z } from 'zod/v4/mini';
 import { durationMs, POLL_INTERVAL, RETRY_INTERVAL } from './duration';
 import { boundedDuration } from './duration-schema';
 import { checkWith, integer, nonEmpty, schemaOnDemand, text } from './schema-on-demand';
+import { searchAttributeSettingSchema } from './search-attribute-schema';
 
 
 /** The longest approver name or id a decision may carry (it is recorded on every call it decides). */
@@ -241,6 +242,12 @@ function buildAgentRunInputSchema() {
       ),
       /** Continue-as-new once history has this many events (also whenever the server suggests it). */
       continueAsNewAfterEvents: z.optional(integer(z.gte(50))),
+      /**
+       * agentrun's search attributes on this run: absent, their own names; `{ prefix }`, the names
+       * after a prefix; `false`, none. Clients fill it from AGENTRUN_SEARCH_ATTRIBUTES and
+       * AGENTRUN_SEARCH_ATTRIBUTE_PREFIX, so that it matches what the worker registered.
+       */
+      searchAttributes: z.optional(searchAttributeSettingSchema()),
     })
     .check(
       checkWith((input, report) => {

@@ -5,7 +5,10 @@
  * Only ids and states go here, never content or secrets: search attributes are not encrypted by a
  * payload codec and are visible to anyone who can list workflows.
  */
-import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributeType } from '@temporalio/common';
+
+/** A typed search attribute key (the SDK's, which it does not export by name). */
+export type SearchAttributeKey<T extends SearchAttributeType> = ReturnType<typeof defineSearchAttributeKey<T>>;
 
 /** Run status as the provider reports it (queued, in_progress, requires_action, completed, ...). */
 export const AGENT_RUN_STATUS = defineSearchAttributeKey('AgentRunStatus', 'KEYWORD');
@@ -35,6 +38,50 @@ export const AGENTRUN_SEARCH_ATTRIBUTES = [
   INGESTION_FILES_DONE,
   INGESTION_FILES_FAILED,
 ] as const;
+
+/**
+ * How a workflow keeps agentrun's search attributes, carried in its input (so a run keeps the names
+ * it started with, and replays the same): absent, the names above; `{ prefix }`, the same names
+ * after a prefix (`AcmeAgentRunStatus`), to sit beside attributes of your own; `false`, none.
+ */
+export type SearchAttributeSetting = false | { prefix: string };
+
+/** agentrun's attributes by family: a deployment may register (and its workflows keep) one without the other. */
+export const SEARCH_ATTRIBUTE_FAMILIES = {
+  runs: [AGENT_RUN_STATUS, AGENT_RUN_ASSISTANT_ID, AGENT_RUN_THREAD_ID, AGENT_RUN_RUN_ID, AGENT_RUN_PENDING_APPROVALS],
+  ingestion: [INGESTION_VECTOR_STORE_ID, INGESTION_FILES_DONE, INGESTION_FILES_FAILED],
+} as const;
+export type SearchAttributeFamily = keyof typeof SEARCH_ATTRIBUTE_FAMILIES;
+
+/** A prefix: a letter, then letters, digits or underscores (what Temporal accepts in a name), short enough to leave room. */
+export const SEARCH_ATTRIBUTE_PREFIX_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+/** `key` under `setting` (the same key when there is no prefix). */
+export function keyUnder<T extends SearchAttributeType>(key: SearchAttributeKey<T>, setting: { prefix: string } | undefined): SearchAttributeKey<T> {
+  return setting?.prefix ? defineSearchAttributeKey(`${setting.prefix}${key.name}`, key.type) : key;
+}
+
+/** The run attributes a workflow keeps under `setting`, or undefined when it keeps none. */
+export function runSearchAttributeKeys(setting: SearchAttributeSetting | undefined) {
+  if (setting === false) return undefined;
+  return {
+    status: keyUnder(AGENT_RUN_STATUS, setting),
+    assistantId: keyUnder(AGENT_RUN_ASSISTANT_ID, setting),
+    threadId: keyUnder(AGENT_RUN_THREAD_ID, setting),
+    runId: keyUnder(AGENT_RUN_RUN_ID, setting),
+    pendingApprovals: keyUnder(AGENT_RUN_PENDING_APPROVALS, setting),
+  };
+}
+
+/** The ingestion attributes a workflow keeps under `setting`, or undefined when it keeps none. */
+export function ingestionSearchAttributeKeys(setting: SearchAttributeSetting | undefined) {
+  if (setting === false) return undefined;
+  return {
+    vectorStoreId: keyUnder(INGESTION_VECTOR_STORE_ID, setting),
+    filesDone: keyUnder(INGESTION_FILES_DONE, setting),
+    filesFailed: keyUnder(INGESTION_FILES_FAILED, setting),
+  };
+}
 
 /** The CLI spelling of a search attribute type (`--search-attribute Name=Keyword`). */
 export function searchAttributeCliType(type: string): string {

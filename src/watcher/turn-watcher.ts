@@ -107,7 +107,7 @@ export class TurnWatcher {
    */
   adopt(waitOptions: WaitOptions, wait: (context: TurnContext) => Promise<unknown>, toFailure: (error: unknown) => Error): never {
     const activity = Context.current();
-    const { taskToken, heartbeatTimeoutMs, attempt, heartbeatDetails, workflowExecution, activityId } = activity.info;
+    const { taskToken, heartbeatTimeoutMs, attempt, heartbeatDetails, workflowExecution, activityId, currentAttemptScheduledTimestampMs } = activity.info;
     if (!heartbeatTimeoutMs) throw new Error('watchRun needs a heartbeat timeout: without one, a dead worker would hold its waits until the start-to-close timeout');
     const key = Buffer.from(taskToken).toString('base64');
     const turn: WatchedTurn = {
@@ -125,7 +125,9 @@ export class TurnWatcher {
       progressOnly: false,
       released: false,
       mode: waitOptions.mode,
-      lastWorkingAt: undefined,
+      // The workflow asks to watch a turn it has just seen working: from then on, an end is news. A
+      // retry (a takeover) knows nothing about when its turn was last seen working, until it sees it.
+      lastWorkingAt: attempt === 1 ? currentAttemptScheduledTimestampMs : undefined,
     };
     this.turns.set(key, turn);
     this.counts.adopted += 1;

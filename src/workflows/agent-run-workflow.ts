@@ -48,7 +48,7 @@ import {
   type ToolCallDecisionPayload,
 } from '../shared/run-messages';
 import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
-import { AGENT_RUN_ASSISTANT_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_RUN_ID, AGENT_RUN_STATUS, AGENT_RUN_THREAD_ID } from '../shared/search-attributes';
+import { runSearchAttributeKeys } from '../shared/search-attributes';
 import { conversationWord, turnWord } from '../shared/protocol-words';
 import { truncateText } from '../shared/truncate';
 import { decisionSchemas, runInputSchemas } from './lazy-schemas';
@@ -954,19 +954,22 @@ class AgentRun {
   /** Keeps search attributes (only when they change: each upsert is a history event) and current details. */
   private publish(details?: string): void {
     const pendingApprovals = [...this.pending.values()].filter((record) => record.waitingFor === 'approval' || record.waitingFor === 'output').length;
+    setCurrentDetails(this.describeNow(details));
+    // Under the names the run started with (its input); none when the deployment keeps none.
+    const keys = runSearchAttributeKeys(this.input.searchAttributes);
+    if (!keys) return;
     const attributes = [
-      { key: AGENT_RUN_STATUS, value: this.phase },
-      { key: AGENT_RUN_ASSISTANT_ID, value: this.agentLabel },
-      ...(this.threadId ? [{ key: AGENT_RUN_THREAD_ID, value: this.threadId }] : []),
-      ...(this.runId ? [{ key: AGENT_RUN_RUN_ID, value: this.runId }] : []),
-      { key: AGENT_RUN_PENDING_APPROVALS, value: pendingApprovals },
+      { key: keys.status, value: this.phase },
+      { key: keys.assistantId, value: this.agentLabel },
+      ...(this.threadId ? [{ key: keys.threadId, value: this.threadId }] : []),
+      ...(this.runId ? [{ key: keys.runId, value: this.runId }] : []),
+      { key: keys.pendingApprovals, value: pendingApprovals },
     ];
     const fingerprint = JSON.stringify(attributes.map((attribute) => attribute.value));
     if (fingerprint !== this.lastSearchAttributes) {
       this.lastSearchAttributes = fingerprint;
       upsertSearchAttributes(attributes as Parameters<typeof upsertSearchAttributes>[0]);
     }
-    setCurrentDetails(this.describeNow(details));
   }
 
   private updateWaitingDetails(): void {

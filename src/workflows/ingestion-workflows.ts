@@ -37,7 +37,7 @@ import type {
 } from '../shared/ingestion-types';
 import { describeSource } from '../shared/ingestion-types';
 import { describeIssues } from '../shared/schema-issues';
-import { INGESTION_FILES_DONE, INGESTION_FILES_FAILED, INGESTION_VECTOR_STORE_ID } from '../shared/search-attributes';
+import { ingestionSearchAttributeKeys, type SearchAttributeSetting } from '../shared/search-attributes';
 import { ingestionSchemas } from './lazy-schemas';
 
 /** Documents per upload activity within a batch: the granularity of upload progress. */
@@ -87,14 +87,28 @@ export async function createVectorStoreWorkflow(raw: unknown): Promise<VectorSto
     pollIntervalMs: durationMs(input.pollInterval),
     deadlineMs: durationMs(input.deadline),
   });
-  upsertSearchAttributes([{ key: INGESTION_VECTOR_STORE_ID, value: store.id }]);
+  keepIngestionAttributes(input.searchAttributes, { vectorStoreId: store.id });
   return store;
+}
+
+/**
+ * Upserts the ingestion search attributes given, under the names the input's setting says (none
+ * when it is `false`). Attributes are listed in a fixed order, as before the setting existed.
+ */
+function keepIngestionAttributes(setting: SearchAttributeSetting | undefined, values: { vectorStoreId?: string; filesDone?: number; filesFailed?: number }): void {
+  const keys = ingestionSearchAttributeKeys(setting);
+  if (!keys) return;
+  upsertSearchAttributes([
+    ...(values.vectorStoreId !== undefined ? [{ key: keys.vectorStoreId, value: values.vectorStoreId }] : []),
+    ...(values.filesDone !== undefined ? [{ key: keys.filesDone, value: values.filesDone }] : []),
+    ...(values.filesFailed !== undefined ? [{ key: keys.filesFailed, value: values.filesFailed }] : []),
+  ] as Parameters<typeof upsertSearchAttributes>[0]);
 }
 
 /** create_vector_store_file_and_poll. Cancelling removes the unfinished file from the store. */
 export async function attachFileWorkflow(raw: unknown): Promise<VectorStoreFileInfo> {
   const input = parseInput(ingestionSchemas().attachFileInputSchema(), raw, 'attach file');
-  upsertSearchAttributes([{ key: INGESTION_VECTOR_STORE_ID, value: input.vectorStoreId }]);
+  keepIngestionAttributes(input.searchAttributes, { vectorStoreId: input.vectorStoreId });
   setCurrentDetails(`attaching ${input.fileId} to ${input.vectorStoreId}`);
   const { attachFileAndWait } = activities(input.providerRetry, durationMs(input.deadline) + ACTIVITY_SLACK_MS, `attach ${input.fileId} and wait until processed`);
   return attachFileAndWait({
@@ -110,7 +124,7 @@ export async function attachFileWorkflow(raw: unknown): Promise<VectorStoreFileI
 /** create_vector_store_file_batch_and_poll, reporting the failed files. Cancelling cancels the batch at the provider. */
 export async function createFileBatchWorkflow(raw: unknown): Promise<{ batch: FileBatchInfo; failedFiles: VectorStoreFileInfo[] }> {
   const input = parseInput(ingestionSchemas().createFileBatchInputSchema(), raw, 'create file batch');
-  upsertSearchAttributes([{ key: INGESTION_VECTOR_STORE_ID, value: input.vectorStoreId }]);
+  keepIngestionAttributes(input.searchAttributes, { vectorStoreId: input.vectorStoreId });
   setCurrentDetails(`batch of ${input.fileIds.length} file(s) into ${input.vectorStoreId}`);
   const { createBatchAndWait } = activities(input.providerRetry, durationMs(input.deadline) + ACTIVITY_SLACK_MS, `batch of ${input.fileIds.length} files: create and wait`);
   const { batch, failedFiles } = await createBatchAndWait({
@@ -121,10 +135,7 @@ export async function createFileBatchWorkflow(raw: unknown): Promise<{ batch: Fi
     fileDeadlineMs: durationMs(input.fileDeadline),
     batchDeadlineMs: durationMs(input.deadline),
   });
-  upsertSearchAttributes([
-    { key: INGESTION_FILES_DONE, value: batch.fileCounts.completed + batch.fileCounts.failed + batch.fileCounts.cancelled },
-    { key: INGESTION_FILES_FAILED, value: failedFiles.length },
-  ]);
+  keepIngestionAttributes(input.searchAttributes, { filesDone: batch.fileCounts.completed + batch.fileCounts.failed + batch.fileCounts.cancelled, filesFailed: failedFiles.length });
   return { batch, failedFiles };
 }
 
@@ -232,10 +243,7 @@ export async function ingestDocumentsWorkflow(raw: unknown): Promise<IngestionRe
     if (settled !== lastSettled && progress.vectorStoreId) {
       // Only on change: each upsert is a history event.
       lastSettled = settled;
-      upsertSearchAttributes([
-        { key: INGESTION_FILES_DONE, value: progress.completed + progress.failed },
-        { key: INGESTION_FILES_FAILED, value: progress.failed },
-      ]);
+      keepIngestionAttributes(input.searchAttributes, { filesDone: progress.completed + progress.failed, filesFailed: progress.failed });
     }
     setCurrentDetails(
       `**${progress.phase}** ${progress.total} documents into \`${progress.vectorStoreId ?? '(new vector store)'}\`\n` +
@@ -260,7 +268,7 @@ export async function ingestDocumentsWorkflow(raw: unknown): Promise<IngestionRe
       (await createVectorStoreAndWait({ store: { ...newVectorStore, chunkingStrategy: input.chunkingStrategy }, workflowId, pollIntervalMs, deadlineMs: 5 * 60_000 })).id;
     progress.vectorStoreId = vectorStoreId;
     progress.phase = 'ingesting';
-    upsertSearchAttributes([{ key: INGESTION_VECTOR_STORE_ID, value: vectorStoreId }]);
+    keepIngestionAttributes(input.searchAttributes, { vectorStoreId });
     publish();
 
     // Child workflows keep every history small: the parent holds ~10 events per batch.
