@@ -15,7 +15,8 @@ import { installWorkerRuntime, logFormatOption, logLevelOption, workerSay } from
 import { ENCRYPTION_KEYS_VARIABLE, EncryptionKeysError, encryptionKeysFromEnvironment, type EncryptionKey } from '../encryption/encryption-codec';
 import { durationMs } from '../shared/duration';
 import { freePort } from '../dev-server/free-port';
-import { startMetricsServer, type RunningMetricsServer } from '../telemetry/metrics-server';
+import { runsWaitingForDecisionCounter, startMetricsServer, type RunningMetricsServer } from '../telemetry/metrics-server';
+import { searchAttributeConfigFromEnvironment } from '../search-attribute-config';
 
 const HELP = `usage: agentrun worker [--tools PATH] [--task-queue QUEUE] [options]
 
@@ -164,7 +165,13 @@ export async function workerCommand(argv: string[]): Promise<number> {
     let metrics: RunningMetricsServer | undefined;
     if (metricsPort !== undefined) {
       try {
-        metrics = await startMetricsServer({ worker, port: metricsPort, host: values['metrics-host'], coreMetricsUrl: `http://127.0.0.1:${coreMetricsPort}/metrics` });
+        metrics = await startMetricsServer({
+          worker,
+          port: metricsPort,
+          host: values['metrics-host'],
+          coreMetricsUrl: `http://127.0.0.1:${coreMetricsPort}/metrics`,
+          runsWaitingForDecision: runsWaitingForDecisionCounter(connection, settings.namespace, taskQueue, searchAttributeConfigFromEnvironment()),
+        });
       } catch (error) {
         throw new CommandError(`--metrics-port ${metricsPort}: cannot listen (${(error as Error).message})`);
       }

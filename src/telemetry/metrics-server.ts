@@ -11,7 +11,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from '@temporalio/worker';
 import { Gauge, Registry } from 'prom-client';
+import { Client, type ConnectionLike } from '@temporalio/client';
 import { agentrunRegistry } from './agentrun-metrics';
+import { settingFor, type SearchAttributeConfig } from '../search-attribute-config';
+import { runSearchAttributeKeys } from '../shared/search-attributes';
 
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {
@@ -21,6 +24,8 @@ export interface MetricsServerOptions {
   host?: string;
   /** Core's Prometheus endpoint (`http://127.0.0.1:PORT/metrics`), appended to `/metrics`. */
   coreMetricsUrl?: string;
+  /** Counts the runs of the worker's task queue that wait for a decision now (a visibility count). */
+  runsWaitingForDecision?: () => Promise<number>;
 }
 
 /** A running metrics server. */
@@ -34,7 +39,7 @@ export interface RunningMetricsServer {
  * The worker's gauges, read from `worker` at scrape time, in a registry of their own (a process may
  * run more than one worker; agentrun's process-wide metrics are in {@link agentrunRegistry}).
  */
-function workerRegistry(worker: Worker): Registry {
+function workerRegistry(worker: Worker, runsWaitingForDecision?: () => Promise<number>): Registry {
   const registry = new Registry();
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
@@ -48,12 +53,43 @@ function workerRegistry(worker: Worker): Registry {
   gauge('agentrun_worker_up', 'Whether the worker runs and polls (1) or not (0).', () => (isHealthy(worker) ? 1 : 0));
   gauge('agentrun_worker_cached_workflows', 'Workflows kept in the worker cache (waiting runs among them).', () => worker.getStatus().numCachedWorkflows);
   gauge('agentrun_worker_activities_in_flight', 'Activities running now: tool calls and provider calls (waits held by the watcher are not among them).', () => worker.getStatus().numInFlightActivities);
+  if (runsWaitingForDecision) {
+    new Gauge({
+      name: 'agentrun_runs_waiting_for_decision',
+      help: "Runs of this worker's task queue waiting for a person's decision or an outside output now (a visibility count, across every worker of the queue).",
+      registers: [registry],
+      async collect(this: Gauge) {
+        this.set(await runsWaitingForDecision());
+      },
+    });
+  }
   return registry;
 }
 
 /** agentrun's metrics for `worker`, as they stand now, in Prometheus' text format. */
-export async function agentrunMetrics(worker: Worker): Promise<string> {
-  return Registry.merge([workerRegistry(worker), agentrunRegistry]).metrics();
+export async function agentrunMetrics(worker: Worker, runsWaitingForDecision?: () => Promise<number>): Promise<string> {
+  return Registry.merge([workerRegistry(worker, runsWaitingForDecision), agentrunRegistry]).metrics();
+}
+
+/**
+ * A visibility count of the runs of `taskQueue` waiting for a decision, kept for `maxAgeMs` (each
+ * scrape would otherwise query visibility), or undefined when runs keep no search attributes.
+ */
+export function runsWaitingForDecisionCounter(connection: ConnectionLike, namespace: string, taskQueue: string, config: SearchAttributeConfig, maxAgeMs = 5_000): (() => Promise<number>) | undefined {
+  const keys = runSearchAttributeKeys(settingFor(config, 'runs'));
+  if (!keys) return undefined;
+  const client = new Client({ connection, namespace });
+  const query = `${keys.pendingApprovals.name} > 0 AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`;
+  let cached: { at: number; count: Promise<number> } | undefined;
+  return () => {
+    if (!cached || Date.now() - cached.at > maxAgeMs) {
+      const count = client.workflow.count(query).then((result) => result.count);
+      // A failed count is retried at the next scrape, not cached.
+      count.catch(() => (cached = undefined));
+      cached = { at: Date.now(), count };
+    }
+    return cached.count;
+  };
 }
 
 /** Running and polling for workflow tasks. */
@@ -78,7 +114,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     if (path === '/metrics') {
-      void Promise.all([agentrunMetrics(options.worker), coreMetrics(options.coreMetricsUrl)]).then(
+      void Promise.all([agentrunMetrics(options.worker, options.runsWaitingForDecision), coreMetrics(options.coreMetricsUrl)]).then(
         ([own, core]) => {
           response.writeHead(200, { 'Content-Type': agentrunRegistry.contentType });
           response.end(`${own}${core}`);

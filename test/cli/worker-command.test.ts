@@ -66,6 +66,9 @@ describe('agentrun worker', () => {
     const client = new AgentRunClient(temporal.client, { taskQueue });
     const { workflowId, handle } = await client.start({ assistantId: assistant.id, thread: { messages: [{ role: 'user', content: 'Lisbon?' }] }, wait: { mode: 'poll', pollInterval: 50 } });
     const state = await waitingForApproval(client, workflowId);
+    // While it waits, the worker's metrics count it among the runs waiting for a person (a visibility count).
+    const waitingUrl = (await worker.waitForOutput(/agentrun worker: metrics at (http:\/\/\S+)\/metrics/))[1]!;
+    await eventually(async () => /^agentrun_runs_waiting_for_decision 1$/m.test(await (await fetch(`${waitingUrl}/metrics`)).text()), 20_000, 'the run counted as waiting for a decision');
     // A person approves through the CLI, with the call id left out.
     const approved = await runCli(['approve', workflowId, '--approver', 'carol'], { env: environment });
     expect(approved.exitCode).toBe(0);
@@ -84,6 +87,7 @@ describe('agentrun worker', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', runState: 'RUNNING', workflowPoller: 'POLLING' });
     const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
     expect(metrics).toContain('agentrun_worker_up 1');
+    expect(metrics).toMatch(/^agentrun_runs_waiting_for_decision \d+$/m);
     expect(metrics).toContain('# TYPE agentrun_provider_requests_total counter');
     const requests = Number(new RegExp(`^agentrun_provider_requests_total\\{endpoint="[^"]+"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
     expect(requests).toBeGreaterThan(3);

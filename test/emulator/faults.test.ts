@@ -168,6 +168,7 @@ describe('admin API and ledger', () => {
     expect((await admin('POST', '/reset')).status).toBe(200);
     expect(emulator.stats()).toEqual({
       requests: {},
+      requestsByTraceId: {},
       runsCreated: [],
       toolOutputsSubmitted: [],
       faultsInjected: {},
