@@ -33,6 +33,19 @@ export { connectTemporalClient, temporalSettings } from './temporal-connection';
 // Payload encryption (AES-256-GCM with key ids): the same codec in clients, workers and the codec server.
 export { agentrunDataConverter, type EncryptionKeySource } from './encryption/data-converter';
 export { AesGcmPayloadCodec, encryptionKeysFromEnvironment, EncryptionKeysError, PayloadDecryptionError, ENCRYPTION_KEYS_VARIABLE, type EncryptionKey } from './encryption/encryption-codec';
+export {
+  signDecision,
+  decisionDigest,
+  trustPublicKeys,
+  trustJwks,
+  decisionTrustFromEnvironment,
+  DECISION_AUDIENCE,
+  type DecisionContent,
+  type DecisionTrust,
+  type SignDecisionOptions,
+  type VerifiedApprover,
+} from './decisions/signed-decisions';
+export { searchAttributeConfigFromEnvironment, type SearchAttributeConfig } from './search-attribute-config';
 export * from './shared/public-definitions';
 // Kept from 0.2 for clients that wait on a run's status themselves.
 export { TERMINAL_RUN_STATUSES, isTerminalRunStatus } from './shared/agent-types';

@@ -18,6 +18,7 @@
 import { SimplePlugin } from '@temporalio/plugin';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { decisionTrustFromEnvironment, type DecisionTrust } from './decisions/signed-decisions';
 import { createAgentService } from './providers';
 import type { AgentService } from './providers/agent-service';
 import type { AgentProvider, FileStore, ThreadsRunsApi } from './providers/provider';
@@ -66,6 +67,12 @@ export interface AgentrunPluginOptions {
    * interceptor modules added by plugins after this one (tracing) need to be bundled in.
    */
   prebuiltWorkflows?: boolean;
+  /**
+   * The keys signed decisions are verified with. Default: AGENTRUN_DECISION_PUBLIC_KEYS (PEM files)
+   * or AGENTRUN_DECISION_JWKS_URL, with AGENTRUN_DECISION_ISSUERS, read at the first signed decision
+   * (`createAgentrunWorker` reads them at start, so a bad setting stops it there).
+   */
+  decisionTrust?: DecisionTrust | Promise<DecisionTrust | undefined>;
 }
 
 /**
@@ -103,7 +110,9 @@ export class AgentrunPlugin extends SimplePlugin {
     const { backend, secrets } = agentrunBackend(options, tools);
     const watcher =
       options.watcher === false ? undefined : options.watcher instanceof TurnWatcher ? options.watcher : new TurnWatcher({ log: options.log, ...(typeof options.watcher === 'object' ? options.watcher : {}) });
-    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets, watcher }) });
+    let trust: Promise<DecisionTrust | undefined> | undefined;
+    const decisionTrust = () => (trust ??= Promise.resolve(options.decisionTrust ?? decisionTrustFromEnvironment()));
+    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets, watcher, decisionTrust }) });
     this.watcher = watcher;
     this.prebuiltWorkflows = options.prebuiltWorkflows ?? true;
   }

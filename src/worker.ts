@@ -23,6 +23,7 @@ import {
 } from './search-attribute-config';
 import { temporalSettings } from './temporal-connection';
 import { installTracing, tracingWorkerPlugin, type AgentrunTracing } from './telemetry/tracing';
+import { decisionTrustFromEnvironment } from './decisions/signed-decisions';
 
 /** How long tool calls in flight may run on once the worker shuts down (`workerOptions.shutdownGraceTime` overrides it). */
 export const DEFAULT_SHUTDOWN_GRACE_TIME = '30s';
@@ -74,7 +75,9 @@ export async function createAgentrunWorker(options: AgentrunWorkerOptions = {}):
   const connection = given ?? (await NativeConnection.connect(settings.connectionOptions as NativeConnectionOptions));
   const namespace = givenNamespace ?? settings.namespace;
   if (registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace, log, searchAttributeConfig);
-  const plugin = new AgentrunPlugin({ ...pluginOptions, log, ...(traced ? { prebuiltWorkflows: false } : {}) });
+  // Read at start: a key file that cannot be read or parsed stops the worker here, saying which.
+  const decisionTrust = pluginOptions.decisionTrust ?? (await decisionTrustFromEnvironment());
+  const plugin = new AgentrunPlugin({ ...pluginOptions, log, decisionTrust, ...(traced ? { prebuiltWorkflows: false } : {}) });
   const { plugins = [], ...workerOptions } = givenWorkerOptions ?? {};
   return Worker.create({
     connection,

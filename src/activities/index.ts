@@ -8,6 +8,8 @@ import type { FileStore, ThreadsRunsApi } from '../providers/provider';
 import type { ResponsesApi } from '../providers/responses-api';
 import type { Tool } from '../tools/define-tool';
 import type { TurnWatcher } from '../watcher/turn-watcher';
+import type { DecisionTrust } from '../decisions/signed-decisions';
+import { createDecisionActivities } from './decision-activities';
 import { createIngestionActivities } from './ingestion-activities';
 import { createInputActivities } from './input-activities';
 import { createMigrationActivities } from './migration-activities';
@@ -27,12 +29,15 @@ export interface ActivityDependencies {
   secrets: readonly string[];
   /** Waits on many turns without holding activity slots (`watchRun`); without it, `watchRun` waits in its activity. */
   watcher?: TurnWatcher;
+  /** The keys signed decisions are verified with (default: none; every signed decision is refused, saying why). */
+  decisionTrust?: () => Promise<DecisionTrust | undefined>;
 }
 
 /** Every activity function, keyed by name. */
 export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...createInputActivities(),
+    ...createDecisionActivities(dependencies.decisionTrust ?? (async () => undefined)),
     ...createRunActivities(dependencies),
     ...createToolActivities(dependencies),
     ...createIngestionActivities(dependencies),

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CommandError, ExitCode, connectClient, connectionOptionSpecs, parseCommandLine } from './command-support';
-import { DECISION_EXIT_HELP, DECISION_HELP, decisionOptionSpecs, requireApprover, resolveToolCallId, sendDecision } from './decision-support';
+import { DECISION_EXIT_HELP, DECISION_HELP, decisionOptionSpecs, requireApprover, resolveToolCallId, sendDecision, withSignature } from './decision-support';
 
 const HELP = `usage: agentrun approve WORKFLOW_ID [TOOL_CALL_ID] --approver NAME [options]
 
@@ -38,9 +38,8 @@ export async function approveCommand(argv: string[]): Promise<number> {
   const client = await connectClient(values);
   try {
     const toolCallId = await resolveToolCallId(client, workflowId, givenToolCallId, 'approve', values);
-    return await sendDecision(client, workflowId, toolCallId, 'approve', values, (transport) =>
-      client.approve(workflowId, { toolCallId, approver, ...(values.reason ? { reason: values.reason } : {}), ...(editedArguments ? { arguments: editedArguments } : {}) }, transport),
-    );
+    const payload = await withSignature(values, workflowId, 'approve', { toolCallId, approver, ...(values.reason ? { reason: values.reason } : {}), ...(editedArguments ? { arguments: editedArguments } : {}) });
+    return await sendDecision(client, workflowId, toolCallId, 'approve', values, (transport) => client.approve(workflowId, payload, transport));
   } finally {
     await client.close();
   }

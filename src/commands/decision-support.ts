@@ -4,6 +4,8 @@
  * person who sent it) or as a signal (fire and forget).
  */
 import { DecisionRejectedError, RunAlreadyFinishedError, type AgentRunClient, type DecisionTransport } from '../client';
+import * as fs from 'node:fs';
+import { signDecision } from '../decisions/signed-decisions';
 import { approverSchema } from '../shared/decision-schemas';
 import type { ToolCallRecord } from '../shared/run-types';
 import { CONNECTION_HELP, CommandError, ExitCode, printJson, printLine, readRunState, rethrowNotFound, suggestedCommand, type ConnectionFlags } from './command-support';
@@ -17,18 +19,32 @@ export interface DecisionFlags extends ConnectionFlags {
   approver?: string;
   signal: boolean;
   json: boolean;
+  'sign-key'?: string;
+  issuer?: string;
+  group?: string[];
 }
 
 /** `parseArgs` specs of the flags every decision command takes. */
 export const decisionOptionSpecs = {
   approver: { type: 'string' },
+  'sign-key': { type: 'string' },
+  issuer: { type: 'string' },
+  group: { type: 'string', multiple: true },
   signal: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
 /** Help lines of {@link decisionOptionSpecs}. */
-export const DECISION_HELP = `  --signal              send a signal instead of the validated update: returns at once, but a
+export const DECISION_HELP = `  --sign-key PATH       sign the decision with this private key (PEM, PKCS#8: EC P-256/P-384,
+                        Ed25519 or RSA) for a run that wants proof of who decided; the workers
+                        trust its public half (AGENTRUN_DECISION_PUBLIC_KEYS). The signature
+                        names --approver, covers exactly this decision and expires in 10 minutes
+  --issuer NAME         who vouches for the signed identity (default: AGENTRUN_DECISION_ISSUER, or
+                        agentrun-cli)
+  --group NAME          a group of the signed identity (repeatable), for runs whose approvers
+                        name groups (group:NAME)
+  --signal              send a signal instead of the validated update: returns at once, but a
                         rejected decision is only visible in "agentrun status" (timeline)
   --json                print the settled tool call (update only) as one JSON object
 ${CONNECTION_HELP}
@@ -38,6 +54,35 @@ ${CONNECTION_HELP}
 export const DECISION_EXIT_HELP = `Exit codes: 0 the workflow took the decision; 2 bad options, no such call waiting, several calls
 waiting and none named, or the workflow rejected the decision (its message on stderr); 1 anything
 else (Temporal unreachable, no such workflow).`;
+
+/**
+ * The decision, signed when `--sign-key` is given (the signature covers exactly what it decides,
+ * see src/decisions/signed-decisions.ts); as it is otherwise.
+ */
+export async function withSignature<Payload extends { toolCallId: string; approver: string; reason?: string; arguments?: string; output?: string }>(
+  flags: DecisionFlags,
+  workflowId: string,
+  kind: DecisionKind,
+  payload: Payload,
+): Promise<Payload & { signature?: string }> {
+  const keyFile = flags['sign-key'];
+  if (!keyFile) return payload;
+  let privateKey: string;
+  try {
+    privateKey = fs.readFileSync(keyFile, 'utf8');
+  } catch (error) {
+    throw new CommandError(`--sign-key: cannot read ${keyFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, ExitCode.usage);
+  }
+  try {
+    const signature = await signDecision(
+      { workflowId, toolCallId: payload.toolCallId, decision: kind, arguments: payload.arguments, output: payload.output, reason: payload.reason },
+      { privateKey, issuer: flags.issuer ?? process.env.AGENTRUN_DECISION_ISSUER ?? 'agentrun-cli', subject: payload.approver, ...(flags.group?.length ? { groups: flags.group } : {}) },
+    );
+    return { ...payload, signature };
+  } catch (error) {
+    throw new CommandError(`--sign-key: ${keyFile} cannot sign (${(error as Error).message}); give a private key in PEM (PKCS#8)`, ExitCode.usage);
+  }
+}
 
 /** Which waiting calls a decision can target. */
 function canDecide(kind: DecisionKind, call: ToolCallRecord): boolean {
@@ -116,7 +161,8 @@ export async function sendDecision(
     return ExitCode.ok;
   }
   const verb = { approve: 'Approved', deny: 'Denied', output: 'Supplied the output of' }[kind];
-  printLine(`${verb} ${settled?.name ?? 'tool call'} (${toolCallId}) in ${workflowId} as ${flags.approver}.`);
+  const verified = settled?.decision && 'verified' in settled.decision ? settled.decision.verified : undefined;
+  printLine(`${verb} ${settled?.name ?? 'tool call'} (${toolCallId}) in ${workflowId} as ${flags.approver}${verified ? ` (signed, verified: ${verified.subject} by ${verified.issuer})` : ''}.`);
   if (kind === 'approve') printLine('The tool runs on the worker now; the run continues when its output is in.');
   return ExitCode.ok;
 }

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CommandError, ExitCode, connectClient, connectionOptionSpecs, parseCommandLine } from './command-support';
-import { DECISION_EXIT_HELP, DECISION_HELP, decisionOptionSpecs, requireApprover, resolveToolCallId, sendDecision } from './decision-support';
+import { DECISION_EXIT_HELP, DECISION_HELP, decisionOptionSpecs, requireApprover, resolveToolCallId, sendDecision, withSignature } from './decision-support';
 
 const HELP = `usage: agentrun deny WORKFLOW_ID [TOOL_CALL_ID] --approver NAME --reason TEXT [options]
 
@@ -38,7 +38,8 @@ export async function denyCommand(argv: string[]): Promise<number> {
   const client = await connectClient(values);
   try {
     const toolCallId = await resolveToolCallId(client, workflowId, givenToolCallId, 'deny', values);
-    return await sendDecision(client, workflowId, toolCallId, 'deny', values, (transport) => client.deny(workflowId, { toolCallId, approver, reason }, transport));
+    const payload = await withSignature(values, workflowId, 'deny', { toolCallId, approver, reason });
+    return await sendDecision(client, workflowId, toolCallId, 'deny', values, (transport) => client.deny(workflowId, payload, transport));
   } finally {
     await client.close();
   }

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CommandError, ExitCode, connectClient, connectionOptionSpecs, parseCommandLine } from './command-support';
-import { DECISION_EXIT_HELP, DECISION_HELP, decisionOptionSpecs, requireApprover, resolveToolCallId, sendDecision } from './decision-support';
+import { DECISION_EXIT_HELP, DECISION_HELP, decisionOptionSpecs, requireApprover, resolveToolCallId, sendDecision, withSignature } from './decision-support';
 
 const HELP = `usage: agentrun output WORKFLOW_ID [TOOL_CALL_ID] --approver NAME --output TEXT [options]
 
@@ -47,7 +47,8 @@ export async function outputCommand(argv: string[]): Promise<number> {
   const client = await connectClient(values);
   try {
     const toolCallId = await resolveToolCallId(client, workflowId, givenToolCallId, 'output', values);
-    return await sendDecision(client, workflowId, toolCallId, 'output', values, (transport) => client.submitOutput(workflowId, { toolCallId, approver, output }, transport));
+    const payload = await withSignature(values, workflowId, 'output', { toolCallId, approver, output });
+    return await sendDecision(client, workflowId, toolCallId, 'output', values, (transport) => client.submitOutput(workflowId, payload, transport));
   } finally {
     await client.close();
   }

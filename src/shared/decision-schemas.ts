@@ -15,19 +15,28 @@ export const approverSchema = schemaOnDemand(buildApproverSchema);
 
 const toolCallIdSchema = () => z.string({ error: 'toolCallId is required' }).check(z.minLength(1, 'toolCallId may not be empty'), z.maxLength(200, 'toolCallId is at most 200 characters'));
 const reasonLimit = () => z.maxLength(2_000, 'reason is at most 2,000 characters');
+/** A signed decision (a compact JWS; see src/decisions/signed-decisions.ts), proving who decided. */
+const signatureSchema = () =>
+  z.optional(
+    z
+      .string({ error: 'signature must be a signed decision (a compact JWS), as text' })
+      .check(z.minLength(1, 'signature may not be empty'), z.maxLength(16_384, 'signature is at most 16 KiB'), z.regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'signature must be a compact JWS: three base64url parts joined by dots')),
+  );
 
 const approveShape = () => ({
   toolCallId: toolCallIdSchema(),
   approver: buildApproverSchema(),
   reason: z.optional(z.string({ error: 'reason must be text' }).check(reasonLimit())),
   arguments: z.optional(z.union([z.string(), z.record(z.string(), z.unknown())])),
+  signature: signatureSchema(),
 });
 const denyShape = () => ({
   toolCallId: toolCallIdSchema(),
   approver: buildApproverSchema(),
   reason: z.string({ error: 'reason is required: the model reads it' }).check(z.minLength(1, 'reason may not be empty: the model reads it'), reasonLimit()),
+  signature: signatureSchema(),
 });
-const outputShape = () => ({ toolCallId: toolCallIdSchema(), approver: buildApproverSchema(), output: z.string({ error: 'output is required (text)' }) });
+const outputShape = () => ({ toolCallId: toolCallIdSchema(), approver: buildApproverSchema(), output: z.string({ error: 'output is required (text)' }), signature: signatureSchema() });
 
 const buildApprovePayloadSchema = () => z.strictObject(approveShape());
 const buildDenyPayloadSchema = () => z.strictObject(denyShape());

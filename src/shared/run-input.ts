@@ -213,10 +213,15 @@ function buildAgentRunInputSchema() {
           timeout: z._default(boundedDuration(), '24 hours'),
           /** deny: the model reads a denial; cancel: cancel the run and end cancelled; fail: cancel the run and fail. */
           onTimeout: z._default(z.enum(['deny', 'cancel', 'fail']), 'deny'),
-          /** When set, only these approvers' decisions are accepted. */
+          /**
+           * When set, only these approvers' decisions are accepted: identities, or `group:NAME` for
+           * the members of a group (groups are known only from signed decisions).
+           */
           approvers: z.optional(
             z.array(text(z.trim(), z.minLength(1, 'approvers may not be empty'), z.maxLength(MAX_APPROVER_CHARS, `approvers are at most ${MAX_APPROVER_CHARS} characters each`))).check(z.minLength(1)),
           ),
+          /** Accept only decisions signed by a key the workers trust (signals and updates alike); the record keeps who signed. */
+          requireSignedDecisions: z.optional(z.boolean()),
         }),
         { timeout: '24 hours', onTimeout: 'deny' },
       ),

@@ -6,11 +6,26 @@ import type { ToolPolicy } from './run-input';
 
 /** How a tool call was settled. */
 export type ToolCallDecision =
-  | { type: 'approved'; approver: string; reason?: string; editedArguments?: string; at: string }
-  | { type: 'denied'; approver: string; reason: string; at: string }
-  | { type: 'output_supplied'; approver: string; at: string }
+  | { type: 'approved'; approver: string; reason?: string; editedArguments?: string; at: string; verified?: VerifiedApprover }
+  | { type: 'denied'; approver: string; reason: string; at: string; verified?: VerifiedApprover }
+  | { type: 'output_supplied'; approver: string; at: string; verified?: VerifiedApprover }
   | { type: 'timed_out'; at: string }
   | { type: 'automatic' };
+
+/**
+ * Who decided, as a signed decision proved it (absent for unsigned decisions, where `approver` is
+ * only what the sender claimed).
+ */
+export interface VerifiedApprover {
+  subject: string;
+  issuer: string;
+  groups?: string[];
+  /** ISO times of signing and expiry. */
+  signedAt: string;
+  expiresAt: string;
+  /** The signature's id (its `jti`): a run accepts each once. */
+  signatureId: string;
+}
 
 /** What a pending tool call waits for. */
 export type ToolCallWait = 'approval' | 'output' | 'execution';

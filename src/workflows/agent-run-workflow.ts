@@ -47,7 +47,8 @@ import {
   submitToolOutputSignal,
   type ToolCallDecisionPayload,
 } from '../shared/run-messages';
-import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord } from '../shared/run-types';
+import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord, VerifiedApprover } from '../shared/run-types';
+import type { DecisionVerification } from '../decisions/signed-decisions';
 import { runSearchAttributeKeys } from '../shared/search-attributes';
 import { conversationWord, turnWord } from '../shared/protocol-words';
 import { truncateText } from '../shared/truncate';
@@ -179,6 +180,14 @@ function inputCheck() {
   return proxyLocalActivities<AgentrunActivities>({ startToCloseTimeout: '10 seconds', retry: { maximumAttempts: 3 } });
 }
 
+/**
+ * A signed decision's check (a local activity): milliseconds of CPU, or a JWKS fetch; retried a few
+ * times only, since the update that carries the decision waits for it.
+ */
+function decisionCheck() {
+  return proxyLocalActivities<AgentrunActivities>({ startToCloseTimeout: '15 seconds', retry: { maximumAttempts: 3 } });
+}
+
 /** Short provider calls as local activities: one marker event each instead of three events. */
 function localActivities(input: ValidatedAgentRunInput) {
   return proxyLocalActivities<AgentrunActivities>({
@@ -248,6 +257,10 @@ class AgentRun {
   private readonly pending = new Map<string, ToolCallRecord>();
   /** Decisions received for pending calls, by tool call id. */
   private readonly decisions = new Map<string, ToolCallDecisionPayload>();
+  /** Who signed each decision that came signed (the audit trail of its record). */
+  private readonly verifiedApprovers = new Map<string, VerifiedApprover>();
+  /** Signature ids this run has accepted: each decides once. */
+  private readonly usedSignatures = new Set<string>();
   /** Calls whose decision is being checked (edited arguments): a second decision must wait its turn. */
   private readonly deciding = new Set<string>();
   /** The last failure of a provider call that is being retried; null once calls succeed again. */
@@ -589,6 +602,8 @@ class AgentRun {
     }
 
     const decision = this.decisions.get(record.toolCallId)!;
+    const verified = this.verifiedApprovers.get(record.toolCallId);
+    const proof = verified ? { verified } : {};
     countDecisionSettled(decision.decision);
     if (record.kind === 'mcp_approval') {
       // Answered with the decision itself: the provider calls the MCP tool (or not).
@@ -599,7 +614,7 @@ class AgentRun {
         record,
         reason ?? '',
         !record.approved,
-        record.approved ? { type: 'approved', approver: decision.approver, reason, at: now } : { type: 'denied', approver: decision.approver, reason: reason ?? '', at: now },
+        record.approved ? { type: 'approved', approver: decision.approver, reason, at: now, ...proof } : { type: 'denied', approver: decision.approver, reason: reason ?? '', at: now, ...proof },
       );
       return;
     }
@@ -608,17 +623,17 @@ class AgentRun {
         const edited = decision.arguments === undefined ? undefined : editedArgumentsText(decision.arguments);
         this.note('approved', `${record.name} (${record.toolCallId}) by ${decision.approver}${edited ? ' with edited arguments' : ''}`);
         // Recorded before the tool runs, so the update that approved it can answer at once.
-        record.decision = { type: 'approved', approver: decision.approver, reason: decision.reason, editedArguments: edited, at: now };
+        record.decision = { type: 'approved', approver: decision.approver, reason: decision.reason, editedArguments: edited, at: now, ...proof };
         await this.executeTool(record, edited ?? record.arguments, record.decision);
         return;
       }
       case 'deny':
         this.note('denied', `${record.name} (${record.toolCallId}) by ${decision.approver}`);
-        this.complete(record, toolError('denied', `A person (${decision.approver}) denied this call: ${decision.reason}`), true, { type: 'denied', approver: decision.approver, reason: decision.reason, at: now });
+        this.complete(record, toolError('denied', `A person (${decision.approver}) denied this call: ${decision.reason}`), true, { type: 'denied', approver: decision.approver, reason: decision.reason, at: now, ...proof });
         return;
       case 'output':
         this.note('output supplied', `${record.name} (${record.toolCallId}) by ${decision.approver}`);
-        this.complete(record, truncateText(decision.output, this.input.maxToolOutputChars), false, { type: 'output_supplied', approver: decision.approver, at: now });
+        this.complete(record, truncateText(decision.output, this.input.maxToolOutputChars), false, { type: 'output_supplied', approver: decision.approver, at: now, ...proof });
         return;
     }
   }
@@ -725,8 +740,14 @@ class AgentRun {
     if (record.waitingFor === 'output' && decision.decision === 'approve') {
       throw invalidDecision(`Tool call ${decision.toolCallId} (${record.name}) waits for an output from outside, not an approval: send decision "output" (or "deny").`);
     }
+    if (decision.signature === undefined && this.input.approval.requireSignedDecisions) {
+      throw invalidDecision(
+        `This run accepts only signed decisions (approval.requireSignedDecisions): sign it (agentrun ${decision.decision} ... --sign-key KEY, signDecision() in code, or the approvals inbox).`,
+      );
+    }
+    // A signed decision's approver is checked once its signature is (groups come from it).
     const approvers = this.input.approval.approvers;
-    if (approvers && !approvers.includes(decision.approver)) {
+    if (approvers && decision.signature === undefined && !approvers.includes(decision.approver)) {
       throw invalidDecision(`Approver "${decision.approver}" may not decide calls of this run.`);
     }
     if (decision.decision === 'approve' && typeof decision.arguments === 'string') {
@@ -742,12 +763,56 @@ class AgentRun {
 
   private async acceptDecision(payload: unknown): Promise<ToolCallRecord> {
     const { decision, record } = this.validateDecision(payload);
+    // Only decisions that carry a signature (a field runs before it existed never saw) are verified:
+    // histories without one replay unchanged.
+    const verified = decision.signature === undefined ? undefined : await this.verifySignature(record, decision, decision.signature);
+    if (verified) this.validateDecision(payload); // the call may have been settled (timed out) meanwhile
     if (decision.decision === 'approve' && decision.arguments !== undefined && this.applies(PATCH.validateEditedArguments)) {
       await this.checkEditedArguments(record, editedArgumentsText(decision.arguments));
       this.validateDecision(payload); // the call may have been settled (timed out) meanwhile
     }
     this.decisions.set(decision.toolCallId, decision);
+    if (verified) {
+      this.verifiedApprovers.set(decision.toolCallId, verified);
+      this.usedSignatures.add(verified.signatureId);
+    }
     return record;
+  }
+
+  /**
+   * Checks a signed decision on the worker (a local activity: the trusted keys live there) and then
+   * what only the run knows: the signature is new to it, its identity is the approver named, and
+   * that identity (or one of its groups) may decide here. Throws an `InvalidDecision` saying why not.
+   */
+  private async verifySignature(record: ToolCallRecord, decision: ToolCallDecisionPayload, signature: string): Promise<VerifiedApprover> {
+    this.deciding.add(record.toolCallId);
+    let verification: DecisionVerification;
+    try {
+      verification = await decisionCheck().verifyDecisionSignature({
+        signature,
+        content: {
+          workflowId: this.workflowId,
+          toolCallId: decision.toolCallId,
+          decision: decision.decision,
+          ...(decision.decision === 'approve' && decision.arguments !== undefined ? { arguments: decision.arguments } : {}),
+          ...(decision.decision === 'output' ? { output: decision.output } : {}),
+          ...(decision.decision !== 'output' && decision.reason !== undefined ? { reason: decision.reason } : {}),
+        },
+      });
+    } finally {
+      this.deciding.delete(record.toolCallId);
+    }
+    if (!verification.valid) throw invalidDecision(`The signed decision on ${record.name} (${record.toolCallId}) was refused: ${verification.reason}.`);
+    const approver = verification.approver;
+    if (this.usedSignatures.has(approver.signatureId)) throw invalidDecision(`The signed decision ${approver.signatureId} was used already in this run: a signature decides once.`);
+    if (approver.subject !== decision.approver) {
+      throw invalidDecision(`The approver "${decision.approver}" is not the signed identity "${approver.subject}": send the decision as ${approver.subject}.`);
+    }
+    const approvers = this.input.approval.approvers;
+    if (approvers && !approvers.includes(approver.subject) && !(approver.groups ?? []).some((group) => approvers.includes(`group:${group}`))) {
+      throw invalidDecision(`${approver.subject} (signed by ${approver.issuer}${approver.groups?.length ? `, groups ${approver.groups.join(', ')}` : ''}) may not decide calls of this run.`);
+    }
+    return approver;
   }
 
   /**

@@ -20,6 +20,7 @@ import { createAgentrunWorker, type AgentrunWorkerOptions } from '../../src/work
 import { connectTemporal, type TemporalTestContext } from './temporal';
 import { agentrunDataConverter } from '../../src/encryption/data-converter';
 import type { EncryptionKey } from '../../src/encryption/encryption-codec';
+import type { DecisionTrust } from '../../src/decisions/signed-decisions';
 
 export interface Harness {
   temporal: TemporalTestContext;
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   budget?: OpenAIProviderDependencies['budget'];
   /** Payload encryption keys of the worker and of `client` (default: none; `temporal.client` never encrypts). */
   encryptionKeys?: EncryptionKey[];
+  /** The keys the worker verifies signed decisions with (default: none). */
+  decisionTrust?: DecisionTrust;
 }
 
 export async function startHarness(label: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -88,6 +91,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     // An empty list: no encryption, whatever the environment says.
     encryptionKeys: options.encryptionKeys ?? (() => []),
     ...(options.watcher !== undefined ? { watcher: options.watcher } : {}),
+    ...(options.decisionTrust ? { decisionTrust: options.decisionTrust } : {}),
     ...(options.workerOptions !== undefined ? { workerOptions: options.workerOptions } : {}),
   });
   const running = worker?.run();
