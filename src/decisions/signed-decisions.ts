@@ -84,6 +84,8 @@ export interface SignDecisionOptions {
   groups?: string[];
   /** How long the signature counts (default 10 minutes; at most 24 hours). */
   expiresInSeconds?: number;
+  /** The key's id (`kid`) where workers find it in a JWKS; default its RFC 7638 thumbprint, as PEM-configured workers name it. */
+  keyId?: string;
 }
 
 /** The JWS algorithm of a key. */
@@ -118,7 +120,7 @@ export async function signDecision(content: DecisionContent, options: SignDecisi
     ...(options.groups?.length ? { groups: options.groups } : {}),
     agentrun: { workflowId: content.workflowId, toolCallId: content.toolCallId, decision: content.decision, digest: decisionDigest(content) },
   })
-    .setProtectedHeader({ alg: algorithmOf(privateKey), kid: await keyIdOf(createPublicKey(privateKey)), typ: 'agentrun-decision+jwt' })
+    .setProtectedHeader({ alg: algorithmOf(privateKey), kid: options.keyId ?? (await keyIdOf(createPublicKey(privateKey))), typ: 'agentrun-decision+jwt' })
     .setIssuer(options.issuer)
     .setSubject(options.subject)
     .setAudience(DECISION_AUDIENCE)

@@ -4,11 +4,13 @@
  * another key, expired, for another call, for other arguments, for another approver, read back
  * from history) goes back to its sender with the reason, and changes nothing.
  */
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SignJWT } from 'jose';
+import { exportJWK, SignJWT } from 'jose';
 import { z } from 'zod';
 import { DecisionRejectedError } from '../../src/client';
 import { decideToolCallUpdate } from '../../src/shared/run-messages';
@@ -242,5 +244,25 @@ describe('signed decisions', () => {
     const other = await signDecision(content, { privateKey: trusted.privateKey, issuer: 'https://elsewhere.test', subject: 'alice' });
     expect(await verifyDecision(other, content, trust)).toEqual({ valid: false, reason: "the signature's issuer is not one this worker accepts (AGENTRUN_DECISION_ISSUERS)" });
     expect(await verifyDecision(await sign(content), content, trust)).toMatchObject({ valid: true, approver: { subject: 'alice@acme.test' } });
+  });
+
+  it("trusts an identity provider's JWKS, fetched over HTTP", async () => {
+    const jwk = { ...(await exportJWK(createPublicKey(trusted.publicPem))), alg: 'ES256', kid: 'acme-2026' };
+    let fetched = 0;
+    const server = createServer((_request, response) => {
+      fetched += 1;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const trust = await decisionTrustFromEnvironment({ AGENTRUN_DECISION_JWKS_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json` });
+      const content = { workflowId: 'wf', toolCallId: 'call_1', decision: 'output' as const, output: '42' };
+      // Signed under the key id the JWKS publishes.
+      expect(await verifyDecision(await sign(content, { keyId: 'acme-2026' }), content, trust)).toMatchObject({ valid: true, approver: { subject: 'alice@acme.test', groups: ['finance'] } });
+      expect(await verifyDecision(await sign(content, { privateKey: stranger.privateKey, keyId: 'acme-2026' }), content, trust)).toMatchObject({ valid: false, reason: expect.stringContaining('not signed by a key this worker trusts (AGENTRUN_DECISION_JWKS_URL') });
+      expect(fetched).toBeGreaterThanOrEqual(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
