@@ -19,6 +19,7 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { decisionTrustFromEnvironment, type DecisionTrust } from './decisions/signed-decisions';
+import { notificationConfigFromEnvironment, type NotificationConfig } from './notifications/approval-notifications';
 import { createAgentService } from './providers';
 import type { AgentService } from './providers/agent-service';
 import type { AgentProvider, FileStore, ThreadsRunsApi } from './providers/provider';
@@ -73,6 +74,11 @@ export interface AgentrunPluginOptions {
    * (`createAgentrunWorker` reads them at start, so a bad setting stops it there).
    */
   decisionTrust?: DecisionTrust | Promise<DecisionTrust | undefined>;
+  /**
+   * Where calls waiting for a person are notified (signed webhooks, a reminder before the provider
+   * run expires). Default: AGENTRUN_NOTIFY_URLS and its variables; `false`: never.
+   */
+  notifications?: NotificationConfig | false;
 }
 
 /**
@@ -112,7 +118,9 @@ export class AgentrunPlugin extends SimplePlugin {
       options.watcher === false ? undefined : options.watcher instanceof TurnWatcher ? options.watcher : new TurnWatcher({ log: options.log, ...(typeof options.watcher === 'object' ? options.watcher : {}) });
     let trust: Promise<DecisionTrust | undefined> | undefined;
     const decisionTrust = () => (trust ??= Promise.resolve(options.decisionTrust ?? decisionTrustFromEnvironment()));
-    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets, watcher, decisionTrust }) });
+    // Read once, here: a bad setting stops the worker at start, naming the variable.
+    const notificationConfig = options.notifications === false ? undefined : (options.notifications ?? notificationConfigFromEnvironment());
+    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets, watcher, decisionTrust, notifications: () => notificationConfig }) });
     this.watcher = watcher;
     this.prebuiltWorkflows = options.prebuiltWorkflows ?? true;
   }

@@ -10,6 +10,8 @@ import type { Tool } from '../tools/define-tool';
 import type { TurnWatcher } from '../watcher/turn-watcher';
 import type { DecisionTrust } from '../decisions/signed-decisions';
 import { createDecisionActivities } from './decision-activities';
+import { createNotificationActivities } from './notification-activities';
+import type { NotificationConfig } from '../notifications/approval-notifications';
 import { createIngestionActivities } from './ingestion-activities';
 import { createInputActivities } from './input-activities';
 import { createMigrationActivities } from './migration-activities';
@@ -31,12 +33,15 @@ export interface ActivityDependencies {
   watcher?: TurnWatcher;
   /** The keys signed decisions are verified with (default: none; every signed decision is refused, saying why). */
   decisionTrust?: () => Promise<DecisionTrust | undefined>;
+  /** Where waiting calls are notified (default: nowhere). */
+  notifications?: () => NotificationConfig | undefined;
 }
 
 /** Every activity function, keyed by name. */
 export function createActivities(dependencies: ActivityDependencies) {
   return {
-    ...createInputActivities(),
+    ...createInputActivities(dependencies.notifications ?? (() => undefined)),
+    ...createNotificationActivities(dependencies.notifications ?? (() => undefined)),
     ...createDecisionActivities(dependencies.decisionTrust ?? (async () => undefined)),
     ...createRunActivities(dependencies),
     ...createToolActivities(dependencies),

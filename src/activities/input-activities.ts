@@ -6,12 +6,23 @@
  */
 import { agentRunInputSchema, type ValidatedAgentRunInput } from '../shared/run-input';
 import { checkInput, type InputCheck } from '../shared/schema-issues';
+import type { NotificationConfig } from '../notifications/approval-notifications';
 
-export function createInputActivities() {
+/**
+ * What the worker that checks a run's input offers it, recorded with the answer: a run keeps what
+ * it started with, and replays the same whichever worker replays it.
+ */
+export interface WorkerOffer {
+  /** Waiting calls are notified (the worker has endpoints), with a reminder this long before the provider run expires. */
+  notifications?: { reminderBeforeMs: number };
+}
+
+export function createInputActivities(notifications: () => NotificationConfig | undefined) {
   return {
     /** The agent run workflow's input, validated. Never throws for bad input: the workflow fails with the answer. */
-    async checkAgentRunInput(raw: unknown): Promise<InputCheck<ValidatedAgentRunInput>> {
-      return checkInput(agentRunInputSchema(), raw);
+    async checkAgentRunInput(raw: unknown): Promise<InputCheck<ValidatedAgentRunInput> & { offer?: WorkerOffer }> {
+      const config = notifications();
+      return { ...checkInput(agentRunInputSchema(), raw), ...(config ? { offer: { notifications: { reminderBeforeMs: config.reminderBeforeMs } } } : {}) };
     },
   };
 }

@@ -62,6 +62,8 @@ export const FailureType = {
   DeadlineExceeded: 'DeadlineExceeded',
   /** A decision was malformed, for an unknown or settled call, or from an approver not allowed (update rejections). */
   InvalidDecision: 'InvalidDecision',
+  /** A notification of a waiting call was not delivered to every endpoint: retried until the call is decided. */
+  NotificationFailed: 'NotificationFailed',
 } as const;
 
 /** One of {@link FailureType}'s values. */

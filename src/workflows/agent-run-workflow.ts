@@ -49,6 +49,7 @@ import {
 } from '../shared/run-messages';
 import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord, VerifiedApprover } from '../shared/run-types';
 import type { DecisionVerification } from '../decisions/signed-decisions';
+import type { WorkerOffer } from '../activities/input-activities';
 import { runSearchAttributeKeys } from '../shared/search-attributes';
 import { conversationWord, turnWord } from '../shared/protocol-words';
 import { truncateText } from '../shared/truncate';
@@ -217,7 +218,7 @@ export async function agentRunWorkflow(rawInput: unknown, carried?: CarriedRunSt
   }
   if (!carried) countRunStarted();
   try {
-    const result = await new AgentRun(checked.input, carried, inputCheckedByActivity).run();
+    const result = await new AgentRun(checked.input, carried, inputCheckedByActivity, (checked as { offer?: WorkerOffer }).offer).run();
     countRunFinished(result.status);
     return result;
   } catch (error) {
@@ -281,6 +282,8 @@ class AgentRun {
     carried: CarriedRunState | undefined,
     /** The run has `PATCH.inputCheckedByActivity`, and so every earlier patch. */
     private readonly hasEveryPatch: boolean,
+    /** What the worker that checked the input offered (recorded with the check): notifications. */
+    private readonly offer: WorkerOffer = {},
   ) {
     this.agent = agentOf(input);
     this.agentLabel = agentLabel(this.agent);
@@ -577,7 +580,10 @@ class AgentRun {
     this.updateWaitingDetails();
 
     const timeoutMs = durationMs(this.input.approval.timeout);
+    const notifying = this.offer.notifications ? this.notifyWhileWaiting(record, this.offer.notifications.reminderBeforeMs, timeoutMs) : undefined;
     const decided = await condition(() => this.decisions.has(record.toolCallId), timeoutMs);
+    // Decided (or timed out): a notification still being retried, or a reminder not yet due, is dropped.
+    notifying?.cancel();
     const now = new Date(Date.now()).toISOString();
     if (!decided) {
       countDecisionSettled('timed_out');
@@ -636,6 +642,49 @@ class AgentRun {
         this.complete(record, truncateText(decision.output, this.input.maxToolOutputChars), false, { type: 'output_supplied', approver: decision.approver, at: now, ...proof });
         return;
     }
+  }
+
+  /**
+   * Tells people the call waits for them (the worker's endpoints, retried until delivered), then
+   * reminds them before the provider run expires. Runs beside the wait; cancelled when it ends.
+   */
+  private notifyWhileWaiting(record: ToolCallRecord, reminderBeforeMs: number, timeoutMs: number): CancellationScope {
+    const { notifyWaitingCall } = proxyActivities<AgentrunActivities>({
+      startToCloseTimeout: '1 minute',
+      heartbeatTimeout: '30 seconds',
+      // Until delivered or decided (the scope's cancellation ends the retries).
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '2 minutes' },
+      summary: truncateText(`notify: ${record.name} (${record.toolCallId}) waits`, 200),
+    });
+    const decideBy = new Date(Date.now() + timeoutMs).toISOString();
+    const notice = (kind: 'requested' | 'reminder') => ({
+      kind,
+      workflowId: this.workflowId,
+      toolCallId: record.toolCallId,
+      toolName: record.name,
+      arguments: record.arguments,
+      waitingFor: record.waitingFor === 'output' ? ('output' as const) : ('approval' as const),
+      ...(this.input.approval.approvers ? { approvers: this.input.approval.approvers } : {}),
+      ...(this.expiresAt ? { expiresAt: new Date(this.expiresAt * 1000).toISOString() } : {}),
+      decideBy,
+    });
+    // A reminder only where the provider run expires, and only when the wait begins before it is due
+    // (otherwise the first notice, which names the expiry, is the reminder).
+    const expiresAtMs = this.expiresAt ? this.expiresAt * 1000 : undefined;
+    const remindAt = expiresAtMs !== undefined && expiresAtMs - reminderBeforeMs > Date.now() ? expiresAtMs - reminderBeforeMs : undefined;
+    const scope = new CancellationScope();
+    scope
+      .run(async () => {
+        await notifyWaitingCall(notice('requested'));
+        if (remindAt === undefined) return;
+        // The first notice may have taken long (its endpoint failing): the reminder is then due at once.
+        if (remindAt > Date.now()) await sleep(remindAt - Date.now());
+        if (Date.now() < expiresAtMs!) await notifyWaitingCall(notice('reminder'));
+      })
+      .catch((error: unknown) => {
+        if (!isCancellation(error)) this.note('notification failed', error instanceof Error ? error.message : String(error));
+      });
+    return scope;
   }
 
   /** Runs one call on the worker; a handler that keeps failing becomes an error output the model reads. */

@@ -21,6 +21,7 @@ import { connectTemporal, type TemporalTestContext } from './temporal';
 import { agentrunDataConverter } from '../../src/encryption/data-converter';
 import type { EncryptionKey } from '../../src/encryption/encryption-codec';
 import type { DecisionTrust } from '../../src/decisions/signed-decisions';
+import type { NotificationConfig } from '../../src/notifications/approval-notifications';
 
 export interface Harness {
   temporal: TemporalTestContext;
@@ -64,6 +65,8 @@ export interface HarnessOptions {
   encryptionKeys?: EncryptionKey[];
   /** The keys the worker verifies signed decisions with (default: none). */
   decisionTrust?: DecisionTrust;
+  /** Where the worker notifies waiting calls (default: nowhere, whatever the environment says). */
+  notifications?: NotificationConfig;
 }
 
 export async function startHarness(label: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -92,6 +95,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     encryptionKeys: options.encryptionKeys ?? (() => []),
     ...(options.watcher !== undefined ? { watcher: options.watcher } : {}),
     ...(options.decisionTrust ? { decisionTrust: options.decisionTrust } : {}),
+    notifications: options.notifications ?? false,
     ...(options.workerOptions !== undefined ? { workerOptions: options.workerOptions } : {}),
   });
   const running = worker?.run();
