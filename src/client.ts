@@ -109,6 +109,8 @@ export interface AgentRunListing {
   threadId: string | undefined;
   runId: string | undefined;
   pendingApprovals: number;
+  /** Who decided the latest decided call (the signed identity when signed). */
+  lastApprover: string | undefined;
   startTime: Date;
 }
 
@@ -290,6 +292,7 @@ export class AgentRunClient {
         threadId: keys && attributes.get(keys.threadId),
         runId: keys && attributes.get(keys.runId),
         pendingApprovals: (keys && attributes.get(keys.pendingApprovals)) ?? 0,
+        lastApprover: keys && attributes.get(keys.lastApprover),
         startTime: execution.startTime,
       });
       if (listings.length >= limit) break;

@@ -98,7 +98,7 @@ describe('search attributes as configuration', () => {
     try {
       const registered = await customAttributes(namespace);
       expect(Object.keys(registered).sort()).toEqual(
-        ['AcmeAgentRunAssistantId', 'AcmeAgentRunPendingApprovals', 'AcmeAgentRunRunId', 'AcmeAgentRunStatus', 'AcmeAgentRunThreadId', 'AcmeIngestionFilesDone', 'AcmeIngestionFilesFailed', 'AcmeIngestionVectorStoreId', 'AgentRunStatus'].sort(),
+        ['AcmeAgentRunAssistantId', 'AcmeAgentRunLastApprover', 'AcmeAgentRunPendingApprovals', 'AcmeAgentRunRunId', 'AcmeAgentRunStatus', 'AcmeAgentRunThreadId', 'AcmeIngestionFilesDone', 'AcmeIngestionFilesFailed', 'AcmeIngestionVectorStoreId', 'AgentRunStatus'].sort(),
       );
       const client = new AgentRunClient(new Client({ connection, namespace }), { taskQueue, searchAttributes: { prefix: 'Acme' } });
       const { workflowId, handle } = await eventually(
@@ -118,6 +118,7 @@ describe('search attributes as configuration', () => {
 
       await client.approve(workflowId, { toolCallId: (await client.status(workflowId)).pendingApprovals[0]!.toolCallId, approver: 'carol' });
       expect((await handle.result()).status).toBe('completed');
+      expect(await agentrunAttributesOf(handle)).toContain('AcmeAgentRunLastApprover');
     } finally {
       await stop();
     }
@@ -128,7 +129,7 @@ describe('search attributes as configuration', () => {
     const taskQueue = `sa-families-${randomUUID().slice(0, 8)}`;
     const { stop } = await startWorker(namespace, taskQueue, { searchAttributes: { families: ['runs'] } });
     try {
-      expect(Object.keys(await customAttributes(namespace)).sort()).toEqual(['AgentRunAssistantId', 'AgentRunPendingApprovals', 'AgentRunRunId', 'AgentRunStatus', 'AgentRunThreadId']);
+      expect(Object.keys(await customAttributes(namespace)).sort()).toEqual(['AgentRunAssistantId', 'AgentRunLastApprover', 'AgentRunPendingApprovals', 'AgentRunRunId', 'AgentRunStatus', 'AgentRunThreadId']);
       // An ingestion step keeps no attribute (none is registered for it): it completes all the same.
       const ingestion = new IngestionClient(new Client({ connection, namespace }), { taskQueue, searchAttributes: { families: ['runs'] } });
       const started = await eventually(async () => ingestion.startCreateVectorStore({ name: 'handbook', pollInterval: '100ms' }).catch(() => undefined), 20_000, 'the new namespace to accept workflows');

@@ -18,6 +18,8 @@ export const AGENT_RUN_ASSISTANT_ID = defineSearchAttributeKey('AgentRunAssistan
 export const AGENT_RUN_THREAD_ID = defineSearchAttributeKey('AgentRunThreadId', 'KEYWORD');
 /** The current provider run id. */
 export const AGENT_RUN_RUN_ID = defineSearchAttributeKey('AgentRunRunId', 'KEYWORD');
+/** Who decided the run's latest decided call: the signed identity when the decision was signed, else the approver named. */
+export const AGENT_RUN_LAST_APPROVER = defineSearchAttributeKey('AgentRunLastApprover', 'KEYWORD');
 /** How many tool calls wait for a human decision right now. */
 export const AGENT_RUN_PENDING_APPROVALS = defineSearchAttributeKey('AgentRunPendingApprovals', 'INT');
 /** Ingestion progress: the vector store being filled. */
@@ -34,6 +36,7 @@ export const AGENTRUN_SEARCH_ATTRIBUTES = [
   AGENT_RUN_THREAD_ID,
   AGENT_RUN_RUN_ID,
   AGENT_RUN_PENDING_APPROVALS,
+  AGENT_RUN_LAST_APPROVER,
   INGESTION_VECTOR_STORE_ID,
   INGESTION_FILES_DONE,
   INGESTION_FILES_FAILED,
@@ -48,7 +51,7 @@ export type SearchAttributeSetting = false | { prefix: string };
 
 /** agentrun's attributes by family: a deployment may register (and its workflows keep) one without the other. */
 export const SEARCH_ATTRIBUTE_FAMILIES = {
-  runs: [AGENT_RUN_STATUS, AGENT_RUN_ASSISTANT_ID, AGENT_RUN_THREAD_ID, AGENT_RUN_RUN_ID, AGENT_RUN_PENDING_APPROVALS],
+  runs: [AGENT_RUN_STATUS, AGENT_RUN_ASSISTANT_ID, AGENT_RUN_THREAD_ID, AGENT_RUN_RUN_ID, AGENT_RUN_PENDING_APPROVALS, AGENT_RUN_LAST_APPROVER],
   ingestion: [INGESTION_VECTOR_STORE_ID, INGESTION_FILES_DONE, INGESTION_FILES_FAILED],
 } as const;
 export type SearchAttributeFamily = keyof typeof SEARCH_ATTRIBUTE_FAMILIES;
@@ -70,6 +73,7 @@ export function runSearchAttributeKeys(setting: SearchAttributeSetting | undefin
     threadId: keyUnder(AGENT_RUN_THREAD_ID, setting),
     runId: keyUnder(AGENT_RUN_RUN_ID, setting),
     pendingApprovals: keyUnder(AGENT_RUN_PENDING_APPROVALS, setting),
+    lastApprover: keyUnder(AGENT_RUN_LAST_APPROVER, setting),
   };
 }
 

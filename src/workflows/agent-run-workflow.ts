@@ -260,6 +260,8 @@ class AgentRun {
   private readonly decisions = new Map<string, ToolCallDecisionPayload>();
   /** Who signed each decision that came signed (the audit trail of its record). */
   private readonly verifiedApprovers = new Map<string, VerifiedApprover>();
+  /** Who decided the latest decided call (verified identity when signed): a search attribute. */
+  private lastApprover: string | undefined;
   /** Signature ids this run has accepted: each decides once. */
   private readonly usedSignatures = new Set<string>();
   /** Calls whose decision is being checked (edited arguments): a second decision must wait its turn. */
@@ -610,6 +612,7 @@ class AgentRun {
     const decision = this.decisions.get(record.toolCallId)!;
     const verified = this.verifiedApprovers.get(record.toolCallId);
     const proof = verified ? { verified } : {};
+    this.lastApprover = truncateText(verified?.subject ?? decision.approver, 200);
     countDecisionSettled(decision.decision);
     if (record.kind === 'mcp_approval') {
       // Answered with the decision itself: the provider calls the MCP tool (or not).
@@ -1078,6 +1081,8 @@ class AgentRun {
       ...(this.threadId ? [{ key: keys.threadId, value: this.threadId }] : []),
       ...(this.runId ? [{ key: keys.runId, value: this.runId }] : []),
       { key: keys.pendingApprovals, value: pendingApprovals },
+      // Runs recorded before 0.3 keep the attributes they had (their upserts replay as recorded).
+      ...(this.lastApprover && this.hasEveryPatch ? [{ key: keys.lastApprover, value: this.lastApprover }] : []),
     ];
     const fingerprint = JSON.stringify(attributes.map((attribute) => attribute.value));
     if (fingerprint !== this.lastSearchAttributes) {
@@ -1105,6 +1110,14 @@ class AgentRun {
       if (record.waitingFor === 'approval') lines.push(`- waiting for approval: \`${record.name}\` (${record.toolCallId}) ${truncateText(record.arguments, 200)}`);
       else if (record.waitingFor === 'output') lines.push(`- waiting for an outside output: \`${record.name}\` (${record.toolCallId})`);
       else if (record.waitingFor === 'execution') lines.push(`- running \`${record.name}\` (${record.toolCallId})`);
+    }
+    // The audit trail people see in the Web UI: who decided what, proven or claimed.
+    const decided = this.toolCalls.filter((record) => record.decision && 'approver' in record.decision).slice(-10);
+    for (const record of decided) {
+      const decision = record.decision as Extract<ToolCallDecision, { approver: string }>;
+      const verb = decision.type === 'approved' ? 'approved' : decision.type === 'denied' ? 'denied' : 'output supplied';
+      const who = decision.verified ? `${decision.verified.subject} (signed, ${decision.verified.issuer})` : `${decision.approver} (unsigned)`;
+      lines.push(`- ${verb}: \`${record.name}\` (${record.toolCallId}) by ${who} at ${decision.at}`);
     }
     if (this.expiresAt && this.providerStatus === 'requires_action') lines.push(`run expires at ${new Date(this.expiresAt * 1000).toISOString()} (a later decision continues with a new run)`);
     lines.push(`rounds ${this.rounds}, tokens ${this.usage.totalTokens}`);

@@ -16,7 +16,8 @@ import { DecisionRejectedError } from '../../src/client';
 import { decideToolCallUpdate } from '../../src/shared/run-messages';
 import { DECISION_AUDIENCE, decisionDigest, decisionTrustFromEnvironment, signDecision, trustPublicKeys, verifyDecision, type DecisionContent } from '../../src/decisions/signed-decisions';
 import { defineTool } from '../../src/tools/define-tool';
-import { startHarness, waitingForApproval, type Harness } from '../support/agentrun-harness';
+import { eventually, startHarness, waitingForApproval, type Harness } from '../support/agentrun-harness';
+import { AGENT_RUN_LAST_APPROVER } from '../../src/shared/search-attributes';
 import { requireBuiltCli, runCli } from '../cli/cli-process';
 import { temporalAddress, temporalNamespace } from '../support/temporal';
 
@@ -95,7 +96,13 @@ describe('signed decisions', () => {
     });
     const deny = { workflowId, toolCallId: second, decision: 'deny' as const, reason: 'too large' };
     await harness.client.deny(workflowId, { toolCallId: second, approver: 'alice@acme.test', reason: 'too large', signature: await sign(deny) });
+    // The audit trail: the Web UI's current details and the last approver's search attribute.
+    await eventually(async () => {
+      const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+      return metadata.currentDetails?.includes(`- denied: \`refund\` (${second}) by alice@acme.test (signed, ${ISSUER}) at `);
+    }, 10_000, 'the decisions in the current details');
     const result = await handle.result();
+    expect((await handle.describe()).typedSearchAttributes.get(AGENT_RUN_LAST_APPROVER)).toBe('alice@acme.test');
     expect(result.status).toBe('completed');
     expect(result.toolCalls.map((call) => [call.decision?.type, call.decision && 'verified' in call.decision ? call.decision.verified?.subject : undefined])).toEqual([
       ['approved', 'alice@acme.test'],
