@@ -110,6 +110,7 @@ export class AgentrunPlugin extends SimplePlugin {
   /** The watcher of this plugin's worker (undefined when turned off). */
   readonly watcher: TurnWatcher | undefined;
   private readonly prebuiltWorkflows: boolean;
+  private readonly encryption: { on: boolean };
 
   constructor(options: AgentrunPluginOptions = {}) {
     const tools = checkUniqueNames([...(options.tools ?? [])]);
@@ -120,7 +121,13 @@ export class AgentrunPlugin extends SimplePlugin {
     const decisionTrust = () => (trust ??= Promise.resolve(options.decisionTrust ?? decisionTrustFromEnvironment()));
     // Read once, here: a bad setting stops the worker at start, naming the variable.
     const notificationConfig = options.notifications === false ? undefined : (options.notifications ?? notificationConfigFromEnvironment());
-    super({ name: AGENTRUN_PLUGIN_NAME, activities: createActivities({ ...backend, tools, secrets, watcher, decisionTrust, notifications: () => notificationConfig }) });
+    // Known once the worker's options are (configureWorker): read by the input check, after that.
+    const encryption = { on: false };
+    super({
+      name: AGENTRUN_PLUGIN_NAME,
+      activities: createActivities({ ...backend, tools, secrets, watcher, decisionTrust, notifications: () => notificationConfig, encryptedPayloads: () => encryption.on }),
+    });
+    this.encryption = encryption;
     this.watcher = watcher;
     this.prebuiltWorkflows = options.prebuiltWorkflows ?? true;
   }
@@ -145,6 +152,7 @@ export class AgentrunPlugin extends SimplePlugin {
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
     const configured = super.configureWorker(options);
+    this.encryption.on = Boolean(configured.dataConverter?.payloadCodecs?.length);
     const hasWorkflows = configured.workflowsPath !== undefined || configured.workflowBundle !== undefined;
     // Workflow interceptor modules must be bundled in: with them, agentrun's sources are bundled at start.
     const needsBundling = Boolean(configured.interceptors?.workflowModules?.length);

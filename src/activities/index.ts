@@ -35,12 +35,14 @@ export interface ActivityDependencies {
   decisionTrust?: () => Promise<DecisionTrust | undefined>;
   /** Where waiting calls are notified (default: nowhere). */
   notifications?: () => NotificationConfig | undefined;
+  /** Whether the worker's payloads are encrypted (known once the worker is configured). */
+  encryptedPayloads?: () => boolean;
 }
 
 /** Every activity function, keyed by name. */
 export function createActivities(dependencies: ActivityDependencies) {
   return {
-    ...createInputActivities(dependencies.notifications ?? (() => undefined)),
+    ...createInputActivities(dependencies.notifications ?? (() => undefined), dependencies.encryptedPayloads ?? (() => false)),
     ...createNotificationActivities(dependencies.notifications ?? (() => undefined)),
     ...createDecisionActivities(dependencies.decisionTrust ?? (async () => undefined)),
     ...createRunActivities(dependencies),

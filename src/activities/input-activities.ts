@@ -15,14 +15,20 @@ import type { NotificationConfig } from '../notifications/approval-notifications
 export interface WorkerOffer {
   /** Waiting calls are notified (the worker has endpoints), with a reminder this long before the provider run expires. */
   notifications?: { reminderBeforeMs: number };
+  /**
+   * The worker encrypts payloads: the run keeps identities out of its search attributes too (they
+   * are never encrypted), so the last approver is not one.
+   */
+  encryptedPayloads?: true;
 }
 
-export function createInputActivities(notifications: () => NotificationConfig | undefined) {
+export function createInputActivities(notifications: () => NotificationConfig | undefined, encryptedPayloads: () => boolean) {
   return {
     /** The agent run workflow's input, validated. Never throws for bad input: the workflow fails with the answer. */
     async checkAgentRunInput(raw: unknown): Promise<InputCheck<ValidatedAgentRunInput> & { offer?: WorkerOffer }> {
       const config = notifications();
-      return { ...checkInput(agentRunInputSchema(), raw), ...(config ? { offer: { notifications: { reminderBeforeMs: config.reminderBeforeMs } } } : {}) };
+      const offer: WorkerOffer = { ...(config ? { notifications: { reminderBeforeMs: config.reminderBeforeMs } } : {}), ...(encryptedPayloads() ? { encryptedPayloads: true as const } : {}) };
+      return { ...checkInput(agentRunInputSchema(), raw), ...(Object.keys(offer).length ? { offer } : {}) };
     },
   };
 }

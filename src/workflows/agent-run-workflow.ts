@@ -1081,8 +1081,9 @@ class AgentRun {
       ...(this.threadId ? [{ key: keys.threadId, value: this.threadId }] : []),
       ...(this.runId ? [{ key: keys.runId, value: this.runId }] : []),
       { key: keys.pendingApprovals, value: pendingApprovals },
-      // Runs recorded before 0.3 keep the attributes they had (their upserts replay as recorded).
-      ...(this.lastApprover && this.hasEveryPatch ? [{ key: keys.lastApprover, value: this.lastApprover }] : []),
+      // Runs recorded before 0.3 keep the attributes they had (their upserts replay as recorded); a
+      // worker that encrypts payloads keeps identities out of search attributes, which are never encrypted.
+      ...(this.lastApprover && this.hasEveryPatch && !this.offer.encryptedPayloads ? [{ key: keys.lastApprover, value: this.lastApprover }] : []),
     ];
     const fingerprint = JSON.stringify(attributes.map((attribute) => attribute.value));
     if (fingerprint !== this.lastSearchAttributes) {

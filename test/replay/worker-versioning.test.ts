@@ -76,7 +76,8 @@ describe('Worker Versioning of agentrun workers (Worker Deployments)', () => {
           workerDeploymentInfo.routingConfigUpdateState === proto.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED
         );
       },
-      30_000,
+      // The server propagates routing through workflows of its own: slow on a loaded machine.
+      60_000,
       `the routing to ${deploymentName}.${buildId} propagated`,
     );
   }
