@@ -2,6 +2,8 @@
  * docker-compose.yml is for users: these machines have no Docker engine, so the file is checked
  * against the code it deploys (search attributes, CLI flags, provider variables, the Dockerfile),
  * and its namespace and search-attribute jobs run for real against the suite's Temporal server.
+ * The cluster lane (npm run test:cluster) runs the same server version natively on PostgreSQL with
+ * the compose file's own environment and schema job (test/cluster/compose-recipe.cluster.ts).
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import { findTemporalCli } from '../src/dev-server/temporal-cli';
 import { parseCliArguments } from '../src/emulator/cli';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from '../src/shared/search-attributes';
 import { temporalAddress } from './support/temporal';
+import { TEMPORAL_SERVER_VERSION } from './cluster/support/native-cluster';
 
 const root = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -41,9 +44,6 @@ interface ComposeFile {
 const compose = parse(read('docker-compose.yml')) as ComposeFile;
 const services = compose.services;
 const dockerfile = read('docker/Dockerfile');
-
-/** The Temporal server version the compose file runs. */
-const TEMPORAL_SERVER_VERSION = '1.30.4';
 
 /** The services agentrun's deployment needs, by role. */
 const NEEDED = ['postgresql', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-search-attributes', 'temporal-ui', 'worker', 'emulator'];
