@@ -4,8 +4,13 @@
 #
 # Safe to run again: an attribute that already exists with the same type is left alone. Fails (and
 # so keeps the worker from starting) when the server never answers, when an attribute exists with
-# another type, or when the server refuses one, e.g. PostgreSQL visibility has no free slot of
-# that type left.
+# another type, or when the server refuses one for good, e.g. PostgreSQL visibility has no free
+# column of that type left.
+#
+# Waits on the calls it makes, not on a proxy for them: on a namespace created a moment ago
+# (Server 1.30, PostgreSQL), `namespace describe` succeeds about 2 s before `search-attribute list`
+# stops answering "Namespace default is not found". Each call is retried, AGENTRUN_SETUP_ATTEMPTS
+# times 2 s apart (default 90).
 set -eu
 
 address="${TEMPORAL_ADDRESS:-temporal:7233}"
@@ -17,39 +22,62 @@ if [ "$#" -eq 0 ]; then
   exit 2
 fi
 
-# auto-setup starts the server first and creates the namespace after: wait for the namespace.
-echo "agentrun: waiting for namespace ${namespace} at ${address}"
-attempt=0
-until temporal operator namespace describe --address "$address" --namespace "$namespace" >/dev/null 2>&1; do
-  attempt=$((attempt + 1))
-  if [ "$attempt" -ge "$attempts" ]; then
-    echo "agentrun: namespace ${namespace} at ${address} did not answer after ${attempts} attempts" >&2
-    exit 1
-  fi
-  sleep 2
-done
-
-# The type an attribute is registered with, or nothing (the CLI prints a Name / Type table).
-registered_type() {
-  temporal operator search-attribute list --address "$address" --namespace "$namespace" | awk -v name="$1" '$1 == name { print $2 }'
+# The CLI prints a Name / Type table.
+list() {
+  temporal operator search-attribute list --address "$address" --namespace "$namespace"
 }
 
+# Sets $listing to the current table, retrying until the server answers.
+refresh_listing() {
+  attempt=1
+  until listing="$(list 2>&1)"; do
+    if [ "$attempt" -ge "$attempts" ]; then
+      echo "agentrun: listing search attributes of ${namespace} at ${address} failed ${attempts} times: ${listing}" >&2
+      exit 1
+    fi
+    echo "agentrun: the server cannot list search attributes yet (attempt ${attempt}): $(printf '%s' "$listing" | tail -n 1)"
+    attempt=$((attempt + 1))
+    sleep 2
+  done
+}
+
+# The type an attribute has in $listing, or nothing.
+registered_type() {
+  printf '%s\n' "$listing" | awk -v name="$1" '$1 == name { print $2 }'
+}
+
+echo "agentrun: registering search attributes in namespace ${namespace} at ${address}"
+refresh_listing
 for pair in "$@"; do
   name="${pair%%=*}"
   type="${pair#*=}"
   existing="$(registered_type "$name")"
-  if [ -z "$existing" ]; then
-    if temporal operator search-attribute create --address "$address" --namespace "$namespace" --name "$name" --type "$type"; then
+  attempt=1
+  while [ -z "$existing" ]; do
+    if output="$(temporal operator search-attribute create --address "$address" --namespace "$namespace" --name "$name" --type "$type" 2>&1)"; then
       echo "agentrun: registered search attribute ${name} (${type})"
-      continue
+      refresh_listing
+      continue 2
     fi
-    # Someone else (e.g. a worker's own registration) may have added it meanwhile.
+    # Someone else (e.g. a worker's own registration) may have added it meanwhile; else retry.
+    refresh_listing
     existing="$(registered_type "$name")"
     if [ -z "$existing" ]; then
-      echo "agentrun: could not register search attribute ${name} (${type})" >&2
-      exit 1
+      # Retry what a server that is still starting answers; anything else (no free column of
+      # that type in PostgreSQL visibility, a bad name) will not change: stop at once.
+      case "$output" in
+        *"not found"*|*Unavailable*|*"connection refused"*|*DeadlineExceeded*|*"deadline exceeded"*) ;;
+        *) echo "agentrun: could not register search attribute ${name} (${type}): ${output}" >&2; exit 1 ;;
+      esac
+      if [ "$attempt" -ge "$attempts" ]; then
+        echo "agentrun: could not register search attribute ${name} (${type}) after ${attempts} attempts: ${output}" >&2
+        exit 1
+      fi
+      echo "agentrun: the server refused ${name} for now (attempt ${attempt}): $(printf '%s' "$output" | tail -n 1)"
+      attempt=$((attempt + 1))
+      sleep 2
     fi
-  fi
+  done
   if [ "$existing" != "$type" ]; then
     echo "agentrun: search attribute ${name} exists as ${existing}, but agentrun needs ${type}; remove it (temporal operator search-attribute remove --name ${name}) or use another namespace" >&2
     exit 1

@@ -1,7 +1,9 @@
 /**
  * docker-compose.yml is for users: these machines have no Docker engine, so the file is checked
  * against the code it deploys (search attributes, CLI flags, provider variables, the Dockerfile),
- * and its search-attribute job runs for real against the suite's Temporal server.
+ * and its namespace and search-attribute jobs run for real against the suite's Temporal server.
+ * The cluster lane (npm run test:cluster) runs the same server version natively on PostgreSQL with
+ * the compose file's own environment and schema job (test/cluster/compose-recipe.cluster.ts).
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -16,6 +18,7 @@ import { findTemporalCli } from '../src/dev-server/temporal-cli';
 import { parseCliArguments } from '../src/emulator/cli';
 import { AGENTRUN_SEARCH_ATTRIBUTES, searchAttributeCliType } from '../src/shared/search-attributes';
 import { temporalAddress } from './support/temporal';
+import { TEMPORAL_SERVER_VERSION } from './cluster/support/native-cluster';
 
 const root = path.join(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -31,6 +34,7 @@ interface ComposeService {
   profiles?: string[];
   healthcheck?: { test?: string | string[] };
   volumes?: Array<string | { type?: string; source?: string; target?: string }>;
+  restart?: string;
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -42,7 +46,24 @@ const services = compose.services;
 const dockerfile = read('docker/Dockerfile');
 
 /** The services agentrun's deployment needs, by role. */
-const NEEDED = ['postgresql', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker', 'emulator'];
+const NEEDED = ['postgresql', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-search-attributes', 'temporal-ui', 'worker', 'emulator'];
+
+/** The one-shot jobs on the admin-tools image, and the script each mounts and runs. */
+const JOBS: Record<string, string> = {
+  'temporal-schema': './docker/setup-temporal-schema.sh',
+  'temporal-namespace': './docker/create-namespace.sh',
+  'temporal-search-attributes': './docker/register-search-attributes.sh',
+};
+
+/**
+ * The Web UI release Temporal pairs with a server minor version: the ui-server module its own CLI
+ * embeds beside that server (temporalio/cli go.mod: v1.6.1 and v1.6.2 have Server 1.30.1 / 1.30.2
+ * and ui-server v2.45.3; v1.7.0 moves to Server 1.31 and UI 2.49).
+ */
+const PAIRED_UI: Record<string, RegExp> = { '1.30': /^2\.45\.\d+$/ };
+
+/** Where the temporalio/server image reads its dynamic config unless DYNAMIC_CONFIG_FILE_PATH says otherwise. */
+const IMAGE_DYNAMIC_CONFIG = '/etc/temporal/config/dynamicconfig/docker.yaml';
 
 /** PostgreSQL advanced visibility's pre-allocated columns per type (schema/postgresql/v12/visibility). */
 const POSTGRES_VISIBILITY_SLOTS: Record<string, number> = { Bool: 3, Datetime: 3, Double: 3, Int: 3, Keyword: 10, Text: 3, KeywordList: 3 };
@@ -102,6 +123,16 @@ function strings(value: unknown): string[] {
   return [];
 }
 
+/** Every image the compose file names. */
+function images(): string[] {
+  return Object.values(services).flatMap((entry) => (entry.image ? [entry.image] : []));
+}
+
+/** `[source, target]` of each volume of a service. */
+function mounts(of: ComposeService): Array<[string, string]> {
+  return (of.volumes ?? []).map((entry) => (typeof entry === 'string' ? (entry.split(':').slice(0, 2) as [string, string]) : [entry.source ?? '', entry.target ?? '']));
+}
+
 /** The Name=Type pairs the one-shot service registers. */
 function registeredPairs(): string[] {
   return argv(service('temporal-search-attributes').command);
@@ -122,28 +153,49 @@ describe('docker-compose.yml', () => {
       expect({ name, tag }).toEqual({ name, tag: expect.stringMatching(/\d/) });
       expect(tag).not.toMatch(/latest/);
     }
-    // admin-tools carries the CLI that registers the attributes: keep it at the server's version.
-    const serverVersion = /^temporalio\/auto-setup:(\d+\.\d+\.\d+)$/.exec(service('temporal').image ?? '')?.[1];
-    expect(serverVersion).toBeDefined();
-    expect(service('temporal-search-attributes').image).toMatch(new RegExp(`^temporalio/admin-tools:${serverVersion!.replace(/\./g, '\\.')}\\b`));
-    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:2\.\d+\.\d+$/);
+    // temporalio/server (auto-setup is deprecated and gets no new versions), the admin tools of
+    // the same release, the UI Temporal pairs with it, and the version the cluster lane runs.
+    expect(images().filter((image) => image.includes('auto-setup'))).toEqual([]);
+    expect(service('temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    for (const job of Object.keys(JOBS)) expect({ job, image: service(job).image }).toEqual({ job, image: `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}` });
+    const minor = TEMPORAL_SERVER_VERSION.split('.').slice(0, 2).join('.');
+    expect(PAIRED_UI[minor]).toBeDefined();
+    expect(/^temporalio\/ui:(.+)$/.exec(service('temporal-ui').image ?? '')?.[1]).toMatch(PAIRED_UI[minor]!);
     expect(service('postgresql').image).toMatch(/^postgres:\d+/);
   });
 
   it('keeps PostgreSQL in a named volume and reports its health', () => {
     const postgresql = service('postgresql');
-    const mounts = (postgresql.volumes ?? []).map((entry) => (typeof entry === 'string' ? entry.split(':') : [entry.source ?? '', entry.target ?? '']));
-    const data = mounts.find(([, target]) => target === '/var/lib/postgresql/data');
+    const data = mounts(postgresql).find(([, target]) => target === '/var/lib/postgresql/data');
     expect(data).toBeDefined();
     expect(Object.keys(compose.volumes ?? {})).toContain(data![0]);
     expect(argv(postgresql.healthcheck?.test).join(' ')).toMatch(/pg_isready/);
   });
 
-  it('runs Temporal on PostgreSQL, after the database is healthy, on port 7233', () => {
+  it('creates the schema with the admin tools before the server starts, against the database the server uses', () => {
+    const schema = service('temporal-schema');
+    expect(dependsOn(schema)).toEqual({ postgresql: 'service_healthy' });
+    const server = environment(service('temporal'));
+    const job = environment(schema);
+    for (const name of ['POSTGRES_SEEDS', 'DB_PORT', 'POSTGRES_USER', 'POSTGRES_PWD']) expect({ name, job: job[name] }).toEqual({ name, job: server[name] });
+    // The script reads the schema the admin-tools image ships (its default TEMPORAL_SCHEMA_DIR).
+    expect(read('docker/setup-temporal-schema.sh')).toContain('${TEMPORAL_SCHEMA_DIR:-/etc/temporal/schema}/postgresql/v12');
+  });
+
+  it('runs Temporal on PostgreSQL, after the database and the schema job, on port 7233', () => {
     const temporal = service('temporal');
-    expect(environment(temporal)).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', DB_PORT: '5432' });
-    expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy' });
+    expect(environment(temporal)).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql', DB_PORT: '5432', BIND_ON_IP: '0.0.0.0' });
+    expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy', 'temporal-schema': 'service_completed_successfully' });
     expect(publishedPorts(temporal)).toContainEqual([7233, 7233]);
+  });
+
+  it('mounts the dynamic config file the server refuses to start without', () => {
+    const temporal = service('temporal');
+    const target = environment(temporal).DYNAMIC_CONFIG_FILE_PATH ?? IMAGE_DYNAMIC_CONFIG;
+    const source = mounts(temporal).find(([, mounted]) => mounted === target)?.[0];
+    expect(source).toBe('./docker/temporal-dynamic-config.yaml');
+    expect(fs.existsSync(path.join(root, source!))).toBe(true);
+    expect(parse(read(source!)) ?? {}).toEqual(expect.any(Object));
   });
 
   it('registers exactly the search attributes of src/shared/search-attributes.ts', () => {
@@ -153,7 +205,7 @@ describe('docker-compose.yml', () => {
     expect([...pairs].sort()).toEqual([...expected].sort());
   });
 
-  it('fits the attributes into PostgreSQL visibility and keeps auto-setup from taking slots', () => {
+  it('fits the attributes into PostgreSQL visibility', () => {
     const perType = new Map<string, number>();
     for (const pair of registeredPairs()) {
       const type = pair.split('=')[1]!;
@@ -162,17 +214,21 @@ describe('docker-compose.yml', () => {
     for (const [type, count] of perType) {
       expect({ type, fits: count <= (POSTGRES_VISIBILITY_SLOTS[type] ?? 0) }).toEqual({ type, fits: true });
     }
-    expect(environment(service('temporal')).SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES).toBe('true');
   });
 
-  it('registers them with the mounted script, once Temporal has started', () => {
-    const job = service('temporal-search-attributes');
-    expect(dependsOn(job)).toEqual({ temporal: 'service_started' });
-    expect(environment(job)).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
-    const script = argv(job.entrypoint).find((part) => part.endsWith('.sh'));
-    const mount = (job.volumes ?? []).map((entry) => String(entry).split(':')).find(([, target]) => target === script);
-    expect(mount?.[0]).toBe('./docker/register-search-attributes.sh');
-    expect(fs.existsSync(path.join(root, mount![0]!))).toBe(true);
+  it('runs each one-shot job as a mounted script, in order: schema, server, namespace, search attributes', () => {
+    for (const [job, script] of Object.entries(JOBS)) {
+      const entry = service(job);
+      const target = argv(entry.entrypoint).find((part) => part.endsWith('.sh'));
+      expect({ job, source: mounts(entry).find(([, mounted]) => mounted === target)?.[0] }).toEqual({ job, source: script });
+      expect(fs.existsSync(path.join(root, script))).toBe(true);
+      expect(entry.restart).toBe('no');
+    }
+    expect(dependsOn(service('temporal-namespace'))).toEqual({ temporal: 'service_started' });
+    expect(dependsOn(service('temporal-search-attributes'))).toEqual({ 'temporal-namespace': 'service_completed_successfully' });
+    for (const job of ['temporal-namespace', 'temporal-search-attributes']) {
+      expect(environment(service(job))).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'default' });
+    }
   });
 
   it('serves the Web UI on port 8080 against the compose server', () => {
@@ -223,8 +279,11 @@ describe('docker-compose.yml', () => {
 
   it('holds no secrets: credentials pass through from the environment, with no default', () => {
     const keyLike = [/\bsk-[A-Za-z0-9_-]{10,}/, /\b[A-Fa-f0-9]{32,}\b/, /[A-Za-z0-9+/_-]{40,}/, /\bbearer\s+\S{8,}/i, /PRIVATE KEY/];
-    for (const text of [...strings(compose), dockerfile, read('docker/register-search-attributes.sh')]) {
-      for (const pattern of keyLike) expect({ text, secret: pattern.test(text) }).toEqual({ text, secret: false });
+    // File paths (a mount such as ./docker/x.yaml:/etc/temporal/config/dynamicconfig/docker.yaml)
+    // are long runs of those characters too: test what is left once paths are taken out.
+    const withoutPaths = (text: string) => text.replace(/(?:^|(?<=[\s:"'=(]))\.{0,2}\/(?:[\w.-]{1,39}\/)*[\w.-]{1,39}(?=$|[\s:"'),;])/gm, '');
+    for (const text of [...strings(compose), dockerfile, ...Object.values(JOBS).map(read), read('docker/temporal-dynamic-config.yaml')]) {
+      for (const pattern of keyLike) expect({ text, secret: pattern.test(withoutPaths(text)) }).toEqual({ text, secret: false });
     }
     for (const [name, entry] of Object.entries(services)) {
       for (const [variable, value] of Object.entries(environment(entry))) {
@@ -265,20 +324,39 @@ describe('docker/Dockerfile', () => {
   });
 });
 
-describe('docker/register-search-attributes.sh', () => {
+describe('the namespace and search-attribute jobs', () => {
   const exec = promisify(execFile);
 
-  it('registers the attributes on a fresh namespace; a second run changes nothing; a wrong type fails', async () => {
+  /** Runs one of docker/'s scripts with the Temporal CLI on PATH, against the suite's server. */
+  async function runJob(script: string, namespace: string, args: string[] = [], extra: Record<string, string> = {}) {
     const cli = await findTemporalCli({ log: () => undefined });
+    return exec('sh', [path.join(root, 'docker', script), ...args], {
+      env: { ...process.env, PATH: `${path.dirname(cli.path)}${path.delimiter}${process.env.PATH ?? ''}`, TEMPORAL_ADDRESS: temporalAddress(), TEMPORAL_NAMESPACE: namespace, AGENTRUN_SETUP_ATTEMPTS: '15', ...extra },
+    });
+  }
+
+  it('docker/create-namespace.sh creates the namespace with its retention, and a second run leaves it alone', async () => {
+    const namespace = `compose-ns-${randomUUID().slice(0, 8)}`;
+    const first = await runJob('create-namespace.sh', namespace, [], { TEMPORAL_NAMESPACE_RETENTION: '48h' });
+    expect(first.stdout).toContain(`namespace ${namespace} created (retention 48h)`);
+    const connection = await Connection.connect({ address: temporalAddress() });
+    try {
+      const described = await connection.workflowService.describeNamespace({ namespace });
+      expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBe(48 * 3600);
+    } finally {
+      await connection.close();
+    }
+    const second = await runJob('create-namespace.sh', namespace);
+    expect(second.stdout).toContain(`namespace ${namespace} exists`);
+  }, 60_000);
+
+  it('docker/register-search-attributes.sh registers the attributes on a fresh namespace; a second run changes nothing; a wrong type fails', async () => {
     const address = temporalAddress();
     const namespace = `compose-${randomUUID().slice(0, 8)}`;
     const connection = await Connection.connect({ address });
     try {
       await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
-      const run = (pairs = registeredPairs()) =>
-        exec('sh', [path.join(root, 'docker/register-search-attributes.sh'), ...pairs], {
-          env: { ...process.env, PATH: `${path.dirname(cli.path)}${path.delimiter}${process.env.PATH ?? ''}`, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, AGENTRUN_SETUP_ATTEMPTS: '15' },
-        });
+      const run = (pairs = registeredPairs()) => runJob('register-search-attributes.sh', namespace, pairs);
       const first = await run();
       expect(first.stdout).toContain('search attributes ready');
       const listed = await connection.operatorService.listSearchAttributes({ namespace });
@@ -293,6 +371,15 @@ describe('docker/register-search-attributes.sh', () => {
       const [name, type] = registeredPairs()[0]!.split('=') as [string, string];
       const wrong = type === 'Int' ? 'Keyword' : 'Int';
       await expect(run([`${name}=${wrong}`])).rejects.toMatchObject({ stderr: expect.stringContaining(`${name} exists as ${type}, but agentrun needs ${wrong}`) });
+
+      // A refusal that retrying cannot fix (here a type that does not exist) fails on the first
+      // attempt, with the reason, instead of being retried AGENTRUN_SETUP_ATTEMPTS times.
+      const refused = await run(['AgentRunNoSuchType=Color']).then(
+        () => undefined,
+        (error: { stderr: string }) => error.stderr,
+      );
+      expect(refused).toContain('could not register search attribute AgentRunNoSuchType (Color): ');
+      expect(refused).not.toMatch(/after \d+ attempts/);
     } finally {
       await connection.close();
     }
