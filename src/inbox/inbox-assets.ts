@@ -42,7 +42,7 @@ ol.conversation .speaker { display: block; font-size: .8rem; font-weight: 600; c
 ol.conversation p { margin: 0; white-space: pre-wrap; }
 section.call { border: 1px solid var(--line); border-radius: 8px; padding: 0 1.25rem 1.25rem; margin: 1.5rem 0; }
 section.call:target { border-color: var(--accent); box-shadow: 0 0 0 2px var(--accent); }
-form.decision { margin-top: 1rem; display: grid; gap: .35rem; }
+form.decision { margin-top: 1rem; display: grid; gap: .35rem; align-content: start; }
 form.decision label { font-weight: 600; }
 textarea { width: 100%; padding: .5rem; border: 1px solid #8c959f; border-radius: 6px; }
 textarea[aria-invalid="true"] { border-color: var(--danger); }

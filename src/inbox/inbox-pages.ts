@@ -80,7 +80,7 @@ ${
   calls.length
     ? html`<p>${calls.length === 1 ? 'One tool call waits' : `${calls.length} tool calls wait`} for a decision you may take. Open one to read its context and decide.</p>
 <table>
-  <caption class="hint">Calls waiting for a person, oldest run first</caption>
+  <caption class="hint">Tool calls waiting for a decision you may take</caption>
   <thead><tr><th scope="col">Tool call</th><th scope="col">Run</th><th scope="col">Requested by</th><th scope="col">Waits for</th><th scope="col">Provider run expires</th><th scope="col">Decide by</th></tr></thead>
   <tbody>
   ${calls.map(
@@ -111,15 +111,15 @@ export function runPage(context: PageContext, view: { state: AgentRunState; call
 <h1>Run <code>${state.workflowId}</code></h1>
 ${unplaced ? html`<p class="error" role="alert">Nothing was decided: ${unplaced.message}</p>` : ''}
 ${runFacts(state, context.now)}
+<section aria-labelledby="conversation-heading">
+  <h2 id="conversation-heading">Conversation so far</h2>
+  ${conversation(state)}
+</section>
 ${
   calls.length
     ? calls.map((entry, index) => callSection(context, entry, index, failed?.toolCallId === entry.call.toolCallId ? failed : undefined))
     : html`<p class="notice" role="status">Nothing in this run waits for a decision you may take (it is ${state.phase.replace(/_/g, ' ')}).</p>`
-}
-<section aria-labelledby="conversation-heading">
-  <h2 id="conversation-heading">Conversation so far</h2>
-  ${conversation(state)}
-</section>`;
+}`;
   return layout(context, `Run ${state.workflowId}`, body);
 }
 

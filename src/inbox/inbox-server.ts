@@ -335,7 +335,8 @@ function parseCookies(header: string | undefined): Record<string, string> {
 const PAGE_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // Not no-referrer: with it Chromium sends "Origin: null" on a form's POST, which the Origin check refuses.
+  'Referrer-Policy': 'same-origin',
   'X-Frame-Options': 'DENY',
 };
 
