@@ -14,10 +14,13 @@ import { INBOX_URL_VARIABLE } from '../notifications/approval-notifications';
 import type { AgentRunClient } from '../client';
 import { CONNECTION_HELP, CommandError, ExitCode, connectClient, connectionOptionSpecs, listenForStop, parseCommandLine, portOption, printError, printLine, readRunState } from './command-support';
 
+/** The OpenID provider's issuer URL, when `--issuer` is not given. */
 export const INBOX_ISSUER_VARIABLE = 'AGENTRUN_INBOX_OIDC_ISSUER';
+/** The inbox's client id at the provider, when `--client-id` is not given. */
 export const INBOX_CLIENT_ID_VARIABLE = 'AGENTRUN_INBOX_OIDC_CLIENT_ID';
 /** The client secret: from the environment only (a flag would show in `ps`). */
 export const INBOX_CLIENT_SECRET_VARIABLE = 'AGENTRUN_INBOX_OIDC_CLIENT_SECRET';
+/** The PEM file with the private key every decision is signed with (required). */
 export const INBOX_SIGNING_KEY_VARIABLE = 'AGENTRUN_INBOX_SIGNING_KEY';
 
 /** How many waiting runs one listing reads at most. */

@@ -24,7 +24,7 @@ import type { AgentRunState } from '../shared/run-types';
 import { visibleCalls, type InboxIdentity, type VisibleCall } from './inbox-access';
 import { INBOX_CSS, INBOX_JS } from './inbox-assets';
 import { LoginError, type InboxLogin } from './inbox-login';
-import { listPage, messagePage, runPage, type DecisionVerb, type FailedDecision, type PageContext } from './inbox-pages';
+import { listPage, messagePage, prettyArguments, runPage, type DecisionVerb, type FailedDecision, type PageContext } from './inbox-pages';
 import { csrfMatches, SessionStore, type InboxSession } from './inbox-sessions';
 
 /** A form body larger than this is refused (edited arguments and outputs are text, not files). */
@@ -149,8 +149,7 @@ export async function startInboxServer(options: InboxServerOptions): Promise<Run
 
   function beginLogin(response: ServerResponse, returnTo: string | null): void {
     const started = options.login.begin();
-    // Only a path of the inbox itself: never an open redirect to elsewhere.
-    const target = returnTo && returnTo.startsWith(`${base}/`) && !returnTo.startsWith('//') ? returnTo : `${base}/`;
+    const target = returnTo && isInboxPath(returnTo, base) ? returnTo : `${base}/`;
     const pending = sessions.beginLogin({ state: started.state, nonce: started.nonce, codeVerifier: started.codeVerifier, returnTo: target });
     response.setHeader('Set-Cookie', cookie(LOGIN_COOKIE, pending.id, 600));
     redirect(response, started.url);
@@ -291,11 +290,20 @@ export function routeOf(pathname: string, base: string): string[] | undefined {
 }
 
 /**
+ * Whether a path is one of the inbox's own, safe to send the person to after sign-in: never an open
+ * redirect (`//evil.test`, and `/\evil.test`, which browsers read as `//`).
+ */
+export function isInboxPath(path: string, base: string): boolean {
+  return path.startsWith(`${base}/`) && !path.startsWith('//') && !/[\\\s]/.test(path);
+}
+
+/**
  * The edited arguments to approve with: undefined when the text is the model's arguments unchanged
  * (an approval as asked), the parsed object when edited, or the problem when it is not a JSON object.
  */
 export function editedArguments(text: string | undefined, original: string): { value?: Record<string, unknown>; problem?: string } {
-  if (text === undefined || !text.trim()) return {};
+  // Untouched (even when the model's arguments are not JSON, as the form shows them then).
+  if (text === undefined || !text.trim() || text.trim() === original.trim() || text.trim() === prettyArguments(original).trim()) return {};
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -11,7 +11,7 @@ import { trustPublicKeys, verifyDecision, type DecisionContent } from '../../src
 import { freePort } from '../../src/dev-server/free-port';
 import type { InboxIdentity } from '../../src/inbox/inbox-access';
 import { discoverOidcLogin, type InboxLogin } from '../../src/inbox/inbox-login';
-import { editedArguments, routeOf, startInboxServer, type InboxRuns, type RunningInbox } from '../../src/inbox/inbox-server';
+import { editedArguments, isInboxPath, routeOf, startInboxServer, type InboxRuns, type RunningInbox } from '../../src/inbox/inbox-server';
 import type { AgentRunState, ToolCallRecord } from '../../src/shared/run-types';
 import { requireBuiltCli, runCli } from '../cli/cli-process';
 import { OIDC_CLIENT_ID, startOidcProvider } from './oidc-fixture';
@@ -221,6 +221,11 @@ describe('approvals inbox server', () => {
   it('takes an unchanged edit as an approval as asked, and reads paths under the base either way', () => {
     expect(editedArguments('{\n  "amount": 20,\n  "order": "A-1"\n}', '{"order":"A-1","amount":20}')).toEqual({});
     expect(editedArguments('{"order":"A-1","amount":21}', '{"order":"A-1","amount":20}')).toEqual({ value: { order: 'A-1', amount: 21 } });
+    // The model's arguments were not JSON: approving them as shown is no edit.
+    expect(editedArguments('{"order": A-1}', '{"order": A-1}')).toEqual({});
+    expect(isInboxPath('/inbox/runs/x', '/inbox')).toBe(true);
+    for (const elsewhere of ['//evil.test/', '/\\evil.test/', 'https://evil.test/', '/other/']) expect(isInboxPath(elsewhere, '/inbox')).toBe(false);
+    expect(isInboxPath('/\\evil.test', '')).toBe(false);
     expect(routeOf('/inbox/runs/a%2Fb', '/inbox')).toEqual(['runs', 'a/b']);
     expect(routeOf('/runs/a%2Fb', '/inbox')).toEqual(['runs', 'a/b']);
     expect(routeOf('/runs/%E0%A4%A', '')).toBeUndefined();
