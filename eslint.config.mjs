@@ -43,6 +43,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-redeclare': ['error', { builtinGlobals: false }] },
   },
   {
+    // ES module scripts (the OpenID provider fixture: oidc-provider ships only ES modules).
+    files: ['**/*.mjs'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['process', 'console', 'setTimeout', 'clearTimeout', 'Buffer', 'URL'].map((name) => [name, 'readonly'])),
+    },
+  },
+  {
     files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', workflowForbiddenImports],

@@ -267,15 +267,20 @@ export class AgentRunClient {
     await this.handle(workflowId).cancel();
   }
 
-  /** Runs that wait for a person right now (a visibility query on agentrun's search attributes). */
-  async listAwaitingApproval(limit = 100): Promise<AgentRunListing[]> {
+  /**
+   * Runs that wait for a person right now (a visibility query on agentrun's search attributes),
+   * in any task queue of the namespace, or only in `options.taskQueue`.
+   */
+  async listAwaitingApproval(limit = 100, options: { taskQueue?: string } = {}): Promise<AgentRunListing[]> {
     const keys = this.runKeys;
     if (!keys) {
       throw new Error(
         `Runs waiting for a person are found by the search attribute ${AGENT_RUN_PENDING_APPROVALS.name}, and this deployment keeps no run search attributes (${SEARCH_ATTRIBUTES_VARIABLE}=${this.searchAttributes.families.join(',') || 'none'}). Add runs to ${SEARCH_ATTRIBUTES_VARIABLE}, or ask each run with status().`,
       );
     }
-    return this.list(`${keys.pendingApprovals.name} > 0 AND ExecutionStatus = 'Running'`, limit);
+    const queue = options.taskQueue;
+    if (queue !== undefined && /['"\\]/.test(queue)) throw new Error(`Task queue names with quotes or backslashes cannot be listed by: ${JSON.stringify(queue)}`);
+    return this.list(`${keys.pendingApprovals.name} > 0 AND ExecutionStatus = 'Running'${queue !== undefined ? ` AND TaskQueue = '${queue}'` : ''}`, limit);
   }
 
   /** Agent runs matching a visibility query (default: all agent runs, newest first). */

@@ -23,6 +23,7 @@ const commands: Record<string, { load: () => Promise<Command>; summary: string }
   dev: { load: async () => (await import('./dev-command')).devCommand, summary: 'local Temporal (Web UI), emulator and worker; --demo runs an example' },
   'migrate-thread': { load: async () => (await import('./migrate-thread-command')).migrateThreadCommand, summary: 'copy a classic thread into a new conversation of the Responses API' },
   replay: { load: async () => (await import('./replay-command')).replayCommand, summary: 'replay the histories of running runs (or files) against this or a candidate version' },
+  approvals: { load: async () => (await import('./approvals-command')).approvalsCommand, summary: 'serve the approvals inbox: people sign in (OpenID Connect) and decide the calls waiting for them' },
   'codec-server': { load: async () => (await import('./codec-server-command')).codecServerCommand, summary: 'serve the codec endpoints, so the Web UI and temporal CLI show encrypted runs' },
   webhooks: { load: async () => (await import('./webhooks-command')).webhooksCommand, summary: 'receive the Responses API webhooks and wake the runs waiting on them' },
   emulator: { load: async () => (await import('./emulator-command')).emulatorCommand, summary: 'serve the provider emulator: agentrun emulator --port N [--api-key KEY]' },

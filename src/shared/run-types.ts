@@ -59,6 +59,11 @@ export interface ToolCallRecord {
    * it timed out): it may or may not have taken effect, and the model was told so.
    */
   outcomeUnknown?: boolean;
+  /**
+   * When `approval.timeout` decides the call if no one has (ISO). In query answers only, while the
+   * call waits for a person; absent in answers of older workers.
+   */
+  decideBy?: string;
 }
 
 /**
@@ -128,7 +133,39 @@ export interface AgentRunState {
   timeline: TimelineEntry[];
   /** Set while provider calls fail and are retried (absent in states of older workers). */
   providerTrouble?: ProviderTrouble | null;
+  /** The run's approval settings: who may decide and what happens when no one does (absent in states of older workers). */
+  approval?: ApprovalSettings;
+  /**
+   * The conversation so far as the run knows it, oldest first: the user messages the run added, the
+   * assistant messages it has read, and its settled tool calls (bounded; absent in states of older
+   * workers). What people deciding a call read as its context.
+   */
+  conversation?: ConversationEntry[];
+  /** Who asked for the run: its provider metadata's `requested_by`, when given. */
+  requestedBy?: string;
 }
+
+/** A run's approval settings, as its input set them (defaults filled in). */
+export interface ApprovalSettings {
+  /** Identities and `group:NAME` entries allowed to decide; absent: anyone who can reach the run. */
+  approvers?: string[];
+  requireSignedDecisions?: boolean;
+  /** How long a call waits for a person, as the input gave it (`24 hours`, `90s`, or milliseconds). */
+  timeout: string | number;
+  /** What happens when no one decides within the timeout. */
+  onTimeout: 'deny' | 'cancel' | 'fail';
+  /** What happens when the provider run expires before its calls are decided. */
+  onExpired: 'continue' | 'fail';
+}
+
+/** One entry of a run's conversation as the status query shows it. */
+export type ConversationEntry =
+  /** A user message the run added (a new conversation's first messages, `additionalMessages`); text parts only. */
+  | { kind: 'user'; text: string }
+  /** An assistant message the run has read (a turn's messages are read when the turn ends), or one the input gave (no `runId`). */
+  | { kind: 'assistant'; runId?: string; text: string }
+  /** A tool call of an earlier round (or of this round, already settled). */
+  | { kind: 'tool_call'; call: ToolCallRecord };
 
 /** An assistant message a run produced. */
 export interface AssistantMessage {

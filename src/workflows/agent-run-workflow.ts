@@ -47,7 +47,7 @@ import {
   submitToolOutputSignal,
   type ToolCallDecisionPayload,
 } from '../shared/run-messages';
-import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord, VerifiedApprover } from '../shared/run-types';
+import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ConversationEntry, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord, VerifiedApprover } from '../shared/run-types';
 import type { DecisionVerification } from '../decisions/signed-decisions';
 import type { WorkerOffer } from '../activities/input-activities';
 import { runSearchAttributeKeys } from '../shared/search-attributes';
@@ -70,6 +70,10 @@ export interface CarriedRunState {
   deadlineAt: number | null;
   reusableOutputs: Record<string, { output: string; isError: boolean }>;
   continuedAsNew: number;
+  /** The user messages the first execution added (its input drops them): the conversation people read. Absent from older workers. */
+  openingMessages?: ConversationEntry[];
+  /** The tool round in which each assistant message was read (by message id), to order the conversation. */
+  messageRounds?: Record<string, number>;
 }
 
 /**
@@ -114,6 +118,8 @@ const MAX_TIMELINE = 200;
 const MAX_RECORDED_TOOL_CALLS = 200;
 const MAX_RECORDED_OUTPUT_CHARS = 2_000;
 const RESULT_BOUNDS: ResultBounds = { maxMessages: 20, maxMessageChars: 8_000 };
+/** Bounds of the conversation in query answers: the context people read before they decide. */
+const CONVERSATION_BOUNDS = { openingMessages: 10, messageChars: 4_000, settledCalls: 20 };
 
 /** Options of the activities that call the provider and wait on its run. */
 function runActivityOptions(input: ValidatedAgentRunInput, summary: string): ActivityOptions {
@@ -254,6 +260,12 @@ class AgentRun {
   private readonly deadlineAt: number | null;
   private reusableOutputs: Record<string, { output: string; isError: boolean }>;
   private readonly continuedAsNew: number;
+  /** The user messages this run added (for the conversation people read). */
+  private readonly openingMessages: ConversationEntry[];
+  /** The tool round in which each assistant message was read, by message id. */
+  private readonly messageRounds: Record<string, number>;
+  /** When the approval timeout decides each waiting call (ISO), by tool call id: for queries. */
+  private readonly decideBy = new Map<string, string>();
   /** Calls of the current round, by id: what decisions can target. */
   private readonly pending = new Map<string, ToolCallRecord>();
   /** Decisions received for pending calls, by tool call id. */
@@ -301,6 +313,8 @@ class AgentRun {
     this.timeline = carried?.timeline ?? [];
     this.reusableOutputs = carried?.reusableOutputs ?? {};
     this.continuedAsNew = carried?.continuedAsNew ?? 0;
+    this.openingMessages = carried?.openingMessages ?? openingMessagesOf(input, conversation.kind === 'new');
+    this.messageRounds = carried?.messageRounds ?? {};
     this.deadlineAt = carried ? carried.deadlineAt : input.deadline !== undefined ? workflowInfo().startTime.getTime() + durationMs(input.deadline) : null;
     this.wait = {
       mode: input.wait.mode,
@@ -582,10 +596,12 @@ class AgentRun {
     this.updateWaitingDetails();
 
     const timeoutMs = durationMs(this.input.approval.timeout);
+    this.decideBy.set(record.toolCallId, new Date(Date.now() + timeoutMs).toISOString());
     const notifying = this.offer.notifications ? this.notifyWhileWaiting(record, this.offer.notifications.reminderBeforeMs, timeoutMs) : undefined;
     const decided = await condition(() => this.decisions.has(record.toolCallId), timeoutMs);
     // Decided (or timed out): a notification still being retried, or a reminder not yet due, is dropped.
     notifying?.cancel();
+    this.decideBy.delete(record.toolCallId);
     const now = new Date(Date.now()).toISOString();
     if (!decided) {
       countDecisionSettled('timed_out');
@@ -1009,6 +1025,8 @@ class AgentRun {
         };
       }
       this.messages = [...this.messages, ...progress.messages].slice(-RESULT_BOUNDS.maxMessages);
+      for (const message of progress.messages) this.messageRounds[message.id] ??= this.rounds;
+      for (const id of Object.keys(this.messageRounds)) if (!this.messages.some((message) => message.id === id)) delete this.messageRounds[id];
     }
     this.publish();
   }
@@ -1034,6 +1052,8 @@ class AgentRun {
       deadlineAt: this.deadlineAt,
       reusableOutputs: this.reusableOutputs,
       continuedAsNew: this.continuedAsNew + 1,
+      openingMessages: this.openingMessages,
+      messageRounds: this.messageRounds,
     };
     // The conversation exists now: the next execution must not create it or re-add the first
     // messages (the carried state names it; an input that gave `conversation` keeps it).
@@ -1044,7 +1064,14 @@ class AgentRun {
   // ---- what people see ---------------------------------------------------------------------------
 
   private state(): AgentRunState {
-    const pendingToolCalls = [...this.pending.values()].filter((record) => record.waitingFor !== undefined).map(stripForQuery);
+    const pendingToolCalls = [...this.pending.values()]
+      .filter((record) => record.waitingFor !== undefined)
+      .map((record) => {
+        const decideBy = this.decideBy.get(record.toolCallId);
+        return { ...stripForQuery(record), ...(decideBy && (record.waitingFor === 'approval' || record.waitingFor === 'output') ? { decideBy } : {}) };
+      });
+    const { approvers, requireSignedDecisions, timeout, onTimeout } = this.input.approval;
+    const requestedBy = this.input.metadata?.requested_by;
     return {
       workflowId: this.workflowId,
       phase: this.phase,
@@ -1060,7 +1087,26 @@ class AgentRun {
       usage: this.usage,
       timeline: [...this.timeline],
       providerTrouble: this.providerTrouble,
+      approval: { ...(approvers ? { approvers: [...approvers] } : {}), ...(requireSignedDecisions !== undefined ? { requireSignedDecisions } : {}), timeout, onTimeout, onExpired: this.input.onExpired },
+      conversation: this.conversation(),
+      ...(requestedBy ? { requestedBy } : {}),
     };
+  }
+
+  /**
+   * The conversation people read before deciding, oldest first: the user messages the run added,
+   * then assistant messages and settled calls by the round in which they came (a turn's messages
+   * were read after the round before it was answered).
+   */
+  private conversation(): ConversationEntry[] {
+    const ordered: Array<{ order: number; entry: ConversationEntry }> = [];
+    for (const message of this.messages) {
+      ordered.push({ order: (this.messageRounds[message.id] ?? 0) + 0.5, entry: { kind: 'assistant', runId: message.runId, text: truncateText(message.text, CONVERSATION_BOUNDS.messageChars) } });
+    }
+    const settled = this.toolCalls.filter((record) => record.waitingFor === undefined && record.decision !== undefined).slice(-CONVERSATION_BOUNDS.settledCalls);
+    for (const record of settled) ordered.push({ order: record.round, entry: { kind: 'tool_call', call: stripForQuery(record) } });
+    ordered.sort((left, right) => left.order - right.order);
+    return [...this.openingMessages, ...ordered.map(({ entry }) => entry)];
   }
 
   private setPhase(phase: AgentRunPhase, details?: string): void {
@@ -1206,6 +1252,20 @@ function rootFailure(error: unknown): RootFailure {
 
 function invalidDecision(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidDecision, nonRetryable: true, message });
+}
+
+/**
+ * The messages a run adds to its conversation, as people read them: a new conversation's first
+ * messages (when this run creates it) and `additionalMessages`; text parts only, bounded.
+ */
+function openingMessagesOf(input: ValidatedAgentRunInput, createsConversation: boolean): ConversationEntry[] {
+  const messages = [...(createsConversation ? (input.thread?.messages ?? []) : []), ...(input.additionalMessages ?? [])];
+  return messages.slice(0, CONVERSATION_BOUNDS.openingMessages).map((message) => {
+    const text =
+      typeof message.content === 'string' ? message.content : message.content.map((part) => (part.type === 'text' ? part.text : `[${part.type === 'image_file' ? 'image file' : 'image'}]`)).join('\n');
+    const bounded = truncateText(text, CONVERSATION_BOUNDS.messageChars);
+    return message.role === 'assistant' ? { kind: 'assistant' as const, text: bounded } : { kind: 'user' as const, text: bounded };
+  });
 }
 
 /** A record with its output bounded, for queries and the result. */

@@ -53,6 +53,44 @@ describe('approvals and outside outputs', () => {
     expect(result.messages[0]!.text).toContain('sent 5 to bob');
   });
 
+  it("tells whoever decides the context: the approval settings, the conversation so far, who asked, when the timeout decides", async () => {
+    const assistantId = await harness.assistant({
+      steps: [{ tools: [{ name: 'transfer_money', arguments: { to: 'bob', amount: 5 } }] }, { tools: [{ name: 'transfer_money', arguments: { to: 'carol', amount: 7 } }] }, { answer: 'Both handled.' }],
+    });
+    const input = harness.input(assistantId, {
+      thread: { messages: [{ role: 'user', content: 'Pay bob 5 and carol 7' }] },
+      metadata: { requested_by: 'dana@acme.test' },
+      approval: { approvers: ['alice'], timeout: '1 hour', onTimeout: 'deny' },
+    });
+    const { workflowId, handle } = await harness.client.start(input);
+    const first = await pendingCall(harness, workflowId);
+    const waitingFirst = await harness.client.status(workflowId);
+    expect(waitingFirst).toMatchObject({
+      requestedBy: 'dana@acme.test',
+      approval: { approvers: ['alice'], timeout: '1 hour', onTimeout: 'deny', onExpired: 'continue' },
+      conversation: [{ kind: 'user', text: 'Pay bob 5 and carol 7' }],
+    });
+    const decideBy = Date.parse(waitingFirst.pendingApprovals[0]!.decideBy!);
+    expect(decideBy - Date.now()).toBeGreaterThan(55 * 60_000);
+    expect(decideBy - Date.now()).toBeLessThanOrEqual(60 * 60_000);
+
+    await harness.client.approve(workflowId, { toolCallId: first, approver: 'alice' });
+    const second = await eventually(async () => {
+      const state = await harness.client.status(workflowId);
+      return state.pendingApprovals.find((call) => call.toolCallId !== first) ? state : undefined;
+    }, 15_000, 'the second call waiting');
+    // The first round is context now: decided, with its output.
+    expect(second.conversation).toEqual([
+      { kind: 'user', text: 'Pay bob 5 and carol 7' },
+      { kind: 'tool_call', call: expect.objectContaining({ toolCallId: first, output: 'sent 5 to bob', decision: expect.objectContaining({ type: 'approved', approver: 'alice' }) }) },
+    ]);
+    await harness.client.approve(workflowId, { toolCallId: second.pendingApprovals[0]!.toolCallId, approver: 'alice' });
+    expect((await handle.result()).status).toBe('completed');
+    // Once ended, the query still answers (a replay): the answer read last is in the conversation.
+    const ended = await harness.client.status(workflowId);
+    expect(ended.conversation?.map((entry) => entry.kind)).toEqual(['user', 'tool_call', 'tool_call', 'assistant']);
+  });
+
   it('runs the tool with arguments a person edited', async () => {
     const assistantId = await harness.assistant(transferScript);
     const { workflowId, handle } = await harness.client.start(harness.input(assistantId));
