@@ -49,6 +49,7 @@ import {
 } from '../shared/run-messages';
 import type { AgentRunPhase, AgentRunResult, AgentRunState, AssistantMessage, ConversationEntry, ProviderTrouble, TimelineEntry, ToolCallDecision, ToolCallRecord, VerifiedApprover } from '../shared/run-types';
 import type { DecisionVerification } from '../decisions/signed-decisions';
+import { claimsMismatch } from '../shared/decision-claims';
 import type { WorkerOffer } from '../activities/input-activities';
 import { runSearchAttributeKeys } from '../shared/search-attributes';
 import { conversationWord, turnWord } from '../shared/protocol-words';
@@ -807,6 +808,12 @@ class AgentRun {
     }
     if (record.waitingFor === 'output' && decision.decision === 'approve') {
       throw invalidDecision(`Tool call ${decision.toolCallId} (${record.name}) waits for an output from outside, not an approval: send decision "output" (or "deny").`);
+    }
+    if (decision.signature !== undefined) {
+      // What can be read without a key is checked here, before anything reaches history: a copy
+      // meant for another call, verb or run, another audience, or an expired one.
+      const mismatch = claimsMismatch(decision.signature, { workflowId: this.workflowId, toolCallId: decision.toolCallId, decision: decision.decision }, Date.now());
+      if (mismatch) throw invalidDecision(`The signed decision on ${record.name} (${record.toolCallId}) was refused: ${mismatch}.`);
     }
     if (decision.signature === undefined && this.input.approval.requireSignedDecisions) {
       throw invalidDecision(

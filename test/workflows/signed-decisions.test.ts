@@ -157,6 +157,21 @@ describe('signed decisions', () => {
       .sign(trusted.privateKey);
     reasons.push(await rejection(harness.client.approve(workflowId, { ...alice, signature: otherAudience })));
 
+    // What the run can tell without a key (another call, verb or audience; expired) was refused by
+    // the update's validator: those left nothing in history. The rest were checked on the worker.
+    const accepted = async () => (await handle.fetchHistory()).events!.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes).length;
+    const acceptedBefore = await accepted();
+    // Sent as fresh updates (new ids: the server would answer a repeated id from its record).
+    const fresh = (signature: string) =>
+      handle.executeUpdate(decideToolCallUpdate, { args: [{ decision: 'approve', ...alice, signature }], updateId: randomUUID() }).then(
+        () => 'accepted',
+        (error: Error) => (error as { cause?: Error }).cause?.message ?? error.message,
+      );
+    expect(await fresh(await sign({ ...content, toolCallId: second }))).toContain(`the signature is for tool call ${second}`);
+    expect(await fresh(expired)).toContain('the signed decision has expired');
+    expect(await fresh(otherAudience)).toContain('the signed token is not a decision');
+    expect(await fresh(await sign({ ...content, decision: 'deny', reason: 'no' }))).toContain('the signature is for the decision "deny"');
+    expect(await accepted()).toBe(acceptedBefore);
     expect(reasons).toEqual([
       expect.stringContaining('This run accepts only signed decisions (approval.requireSignedDecisions)'),
       expect.stringContaining('was refused: it is not signed by a key this worker trusts (AGENTRUN_DECISION_PUBLIC_KEYS (acme.pem))'),
