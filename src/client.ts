@@ -286,9 +286,9 @@ export class AgentRunClient {
   /** Agent runs matching a visibility query (default: all agent runs, newest first). */
   async list(query = `WorkflowType = '${AGENT_RUN_WORKFLOW_TYPE}'`, limit = 100): Promise<AgentRunListing[]> {
     const listings: AgentRunListing[] = [];
+    const keys = this.runKeys;
     for await (const execution of this.client.workflow.list({ query })) {
       const attributes = execution.typedSearchAttributes;
-      const keys = this.runKeys;
       listings.push({
         workflowId: execution.workflowId,
         status: execution.status.name,

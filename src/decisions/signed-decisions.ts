@@ -17,11 +17,11 @@
 import { createHash, createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { bindingMismatch, DECISION_AUDIENCE } from '../shared/decision-claims';
 import type { VerifiedApprover } from '../shared/run-types';
 import { calculateJwkThumbprint, createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 
-/** The audience of every signed decision: a token for something else never decides a call. */
-export const DECISION_AUDIENCE = 'agentrun-decision';
+export { DECISION_AUDIENCE };
 export const DECISION_PUBLIC_KEYS_VARIABLE = 'AGENTRUN_DECISION_PUBLIC_KEYS';
 export const DECISION_JWKS_URL_VARIABLE = 'AGENTRUN_DECISION_JWKS_URL';
 export const DECISION_ISSUERS_VARIABLE = 'AGENTRUN_DECISION_ISSUERS';
@@ -44,7 +44,7 @@ export interface DecisionContent {
 export type { VerifiedApprover };
 
 /** JSON with object keys sorted, so that equal values give equal text whatever their key order. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)
@@ -204,13 +204,9 @@ export async function verifyDecision(token: string, content: DecisionContent, tr
   } catch (error) {
     return { valid: false, reason: explainVerificationError(error, trust) };
   }
-  const bound = payload.agentrun as Partial<Record<'workflowId' | 'toolCallId' | 'decision' | 'digest', unknown>> | undefined;
-  if (!bound || typeof bound !== 'object') return { valid: false, reason: 'the signed token carries no agentrun decision claim: it was not made to decide a tool call' };
-  if (bound.workflowId !== content.workflowId || bound.toolCallId !== content.toolCallId) {
-    return { valid: false, reason: `the signature is for tool call ${String(bound.toolCallId)} of run ${String(bound.workflowId)}, not ${content.toolCallId} of ${content.workflowId}` };
-  }
-  if (bound.decision !== content.decision) return { valid: false, reason: `the signature is for the decision "${String(bound.decision)}", not "${content.decision}"` };
-  if (bound.digest !== decisionDigest(content)) {
+  const mismatch = bindingMismatch(payload, content);
+  if (mismatch) return { valid: false, reason: mismatch };
+  if ((payload.agentrun as { digest?: unknown }).digest !== decisionDigest(content)) {
     return { valid: false, reason: 'the signature is for other content: the edited arguments, the output or the reason differ from what was signed' };
   }
   const groups = Array.isArray(payload.groups) ? payload.groups.filter((group): group is string => typeof group === 'string') : undefined;

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { DecisionRejectedError } from '../client';
-import { signDecision } from '../decisions/signed-decisions';
+import { signDecision, canonicalJson } from '../decisions/signed-decisions';
 import { readLimitedBody } from '../http/read-body';
 import type { ApproveToolCallPayload, DenyToolCallPayload, SubmitToolOutputPayload } from '../shared/run-messages';
 import type { AgentRunState } from '../shared/run-types';
@@ -312,22 +312,11 @@ export function editedArguments(text: string | undefined, original: string): { v
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'The edited arguments must be a JSON object ({ ... }). Nothing was decided.' };
   try {
-    if (canonical(JSON.parse(original)) === canonical(value)) return {};
+    if (canonicalJson(JSON.parse(original)) === canonicalJson(value)) return {};
   } catch {
     // The model's arguments were not JSON: any JSON object is an edit.
   }
   return { value: value as Record<string, unknown> };
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

@@ -6,8 +6,8 @@
  * src/decisions/signed-decisions.ts). Pure code: safe in workflows.
  */
 
-/** The audience of every signed decision (the same as `DECISION_AUDIENCE`, which lives outside workflow code). */
-const AUDIENCE = 'agentrun-decision';
+/** The audience of every signed decision: a token for something else never decides a call. */
+export const DECISION_AUDIENCE = 'agentrun-decision';
 
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -36,6 +36,17 @@ export interface ClaimedDecision {
   decision: string;
 }
 
+/** Why the `agentrun` claim of a decision's claims binds it to another run, call or verb, or undefined. */
+export function bindingMismatch(claims: { agentrun?: unknown }, expected: ClaimedDecision): string | undefined {
+  const bound = claims.agentrun as { workflowId?: unknown; toolCallId?: unknown; decision?: unknown } | undefined;
+  if (!bound || typeof bound !== 'object') return 'the signed token carries no agentrun decision claim: it was not made to decide a tool call';
+  if (bound.workflowId !== expected.workflowId || bound.toolCallId !== expected.toolCallId) {
+    return `the signature is for tool call ${String(bound.toolCallId)} of run ${String(bound.workflowId)}, not ${expected.toolCallId} of ${expected.workflowId}`;
+  }
+  if (bound.decision !== expected.decision) return `the signature is for the decision "${String(bound.decision)}", not "${expected.decision}"`;
+  return undefined;
+}
+
 /**
  * Why a signed decision cannot be for this decision, read from its unverified claims, or undefined
  * when it may be (the worker then verifies it). `nowMs` is workflow time.
@@ -43,7 +54,7 @@ export interface ClaimedDecision {
 export function claimsMismatch(token: string, expected: ClaimedDecision, nowMs: number): string | undefined {
   const payload = token.split('.')[1];
   const bytes = payload === undefined ? undefined : base64UrlBytes(payload);
-  let claims: { aud?: unknown; exp?: unknown; agentrun?: { workflowId?: unknown; toolCallId?: unknown; decision?: unknown } };
+  let claims: { aud?: unknown; exp?: unknown; agentrun?: unknown };
   try {
     claims = JSON.parse(new TextDecoder().decode(bytes)) as typeof claims;
   } catch {
@@ -51,13 +62,9 @@ export function claimsMismatch(token: string, expected: ClaimedDecision, nowMs: 
   }
   if (!claims || typeof claims !== 'object') return 'the signature is not a well-formed signed decision (a compact JWS)';
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!audiences.includes(AUDIENCE)) return `the signed token is not a decision (audience must be ${AUDIENCE})`;
-  const bound = claims.agentrun;
-  if (!bound || typeof bound !== 'object') return 'the signed token carries no agentrun decision claim: it was not made to decide a tool call';
-  if (bound.workflowId !== expected.workflowId || bound.toolCallId !== expected.toolCallId) {
-    return `the signature is for tool call ${String(bound.toolCallId)} of run ${String(bound.workflowId)}, not ${expected.toolCallId} of ${expected.workflowId}`;
-  }
-  if (bound.decision !== expected.decision) return `the signature is for the decision "${String(bound.decision)}", not "${expected.decision}"`;
+  if (!audiences.includes(DECISION_AUDIENCE)) return `the signed token is not a decision (audience must be ${DECISION_AUDIENCE})`;
+  const mismatch = bindingMismatch(claims, expected);
+  if (mismatch) return mismatch;
   // The worker allows 30 s of clock difference; so does this.
   if (typeof claims.exp !== 'number' || claims.exp * 1000 + 30_000 < nowMs) return 'the signed decision has expired: sign it again';
   return undefined;

@@ -66,9 +66,13 @@ function workerRegistry(worker: Worker, runsWaitingForDecision?: () => Promise<n
   return registry;
 }
 
-/** agentrun's metrics for `worker`, as they stand now, in Prometheus' text format. */
-export async function agentrunMetrics(worker: Worker, runsWaitingForDecision?: () => Promise<number>): Promise<string> {
-  return Registry.merge([workerRegistry(worker, runsWaitingForDecision), agentrunRegistry]).metrics();
+/**
+ * A metrics reader for `worker`: its gauges and agentrun's process metrics, merged once (their
+ * values are read at each call), in Prometheus' text format.
+ */
+export function agentrunMetrics(worker: Worker, runsWaitingForDecision?: () => Promise<number>): () => Promise<string> {
+  const registry = Registry.merge([workerRegistry(worker, runsWaitingForDecision), agentrunRegistry]);
+  return () => registry.metrics();
 }
 
 /**
@@ -100,6 +104,7 @@ export function isHealthy(worker: Worker): boolean {
 
 /** Starts the server; resolves once it listens. */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<RunningMetricsServer> {
+  const readMetrics = agentrunMetrics(options.worker, options.runsWaitingForDecision);
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://metrics').pathname;
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -114,7 +119,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       return;
     }
     if (path === '/metrics') {
-      void Promise.all([agentrunMetrics(options.worker, options.runsWaitingForDecision), coreMetrics(options.coreMetricsUrl)]).then(
+      void Promise.all([readMetrics(), coreMetrics(options.coreMetricsUrl)]).then(
         ([own, core]) => {
           response.writeHead(200, { 'Content-Type': agentrunRegistry.contentType });
           response.end(`${own}${core}`);

@@ -58,10 +58,15 @@ export function observeProviderRequests(inner: typeof fetch, endpoint: string): 
         },
       },
       async (span) => {
-        const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-        propagation.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
+        // Only a traced request carries the trace on (untraced, the span is a no-op and the request goes as it came).
+        let sent = init;
+        if (span.isRecording()) {
+          const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+          propagation.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
+          sent = { ...init, headers };
+        }
         try {
-          const response = await inner(input, { ...init, headers });
+          const response = await inner(input, sent);
           span.setAttribute('http.response.status_code', response.status);
           const requestId = response.headers.get('x-request-id') ?? response.headers.get('apim-request-id');
           if (requestId) span.setAttribute('agentrun.provider.request_id', requestId);
