@@ -43,7 +43,19 @@ case "$command" in
     passwordFile="$(mktemp)"
     trap 'rm -f "$passwordFile"' EXIT
     printf '%s\n' "$password" > "$passwordFile"
-    if [ "$(id -u)" = 0 ]; then chown postgres: "$data" "$passwordFile"; fi
+    if [ "$(id -u)" = 0 ]; then
+      chown postgres: "$data" "$passwordFile"
+      # The postgres user must be able to pass through every directory above the data directory; a
+      # clone under `mktemp -d` (mode 700) lets only root in. Grant search (not read) where missing.
+      dir="$(cd "$data/.." && pwd)"
+      while [ "$dir" != / ]; do
+        if ! runuser -u postgres -- test -x "$dir"; then
+          chmod o+x "$dir"
+          echo "postgres.sh: allowed the postgres user to pass through $dir (o+x)"
+        fi
+        dir="$(dirname "$dir")"
+      done
+    fi
     chmod 700 "$data"
     as_owner "$PG_BIN/initdb" --pgdata="$data" --username="$user" --pwfile="$passwordFile" \
       --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C >/dev/null
